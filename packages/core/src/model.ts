@@ -1,0 +1,126 @@
+/**
+ * The desired-state model: what every certificate should look like, with every
+ * default resolved. Both manifest formats normalize into it, so nothing
+ * downstream knows which format a certificate came from. Instances are
+ * deep-frozen (immer), never mutated.
+ */
+
+export const KEY_ALGORITHMS = [
+  'ecdsa-p256',
+  'ecdsa-p384',
+  'rsa-2048',
+  'rsa-3072',
+  'rsa-4096',
+  'ed25519',
+] as const;
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+/** `always`: a fresh key on every issuance; `never`: keep the existing key while it is usable. */
+export const ROTATION_POLICIES = ['always', 'never'] as const;
+export type RotationPolicy = (typeof ROTATION_POLICIES)[number];
+
+/** Canonical SANs: lower-cased DNS names, normalized IPs, each list sorted and de-duplicated. */
+export interface SubjectAltNames {
+  readonly dns: readonly string[];
+  readonly ip: readonly string[];
+  readonly email: readonly string[];
+  readonly uri: readonly string[];
+}
+
+/** The output files a certificate may have; any may be omitted. Absolute paths. */
+export const FILE_ROLES = ['cert', 'key', 'chain', 'fullchain', 'caBundle'] as const;
+export type FileRole = (typeof FILE_ROLES)[number];
+export type OutputFiles = Readonly<Partial<Record<FileRole, string>>>;
+
+/** Fields that shape the certificate's content: a change here needs a new certificate. */
+export interface CertificateSpec {
+  readonly commonName: string;
+  readonly sans: SubjectAltNames;
+  readonly keyAlgorithm: KeyAlgorithm;
+  /** Requested lifetime in milliseconds. */
+  readonly lifetimeMs: number;
+  /** Identity of the issuer (see IssuerConfig.id), so a CA change is content drift. */
+  readonly issuerId: string;
+}
+
+/**
+ * When to renew. Renewal is due at the earliest of the configured points:
+ * `beforeExpiryMs` before notAfter, and/or after `fraction` of the actual lifetime.
+ */
+export interface RenewalPolicy {
+  readonly beforeExpiryMs?: number;
+  /** 0 < fraction < 1; e.g. 2/3 renews when two thirds of the lifetime have passed. */
+  readonly fraction?: number;
+}
+
+/** Fields that only change placement: fixable without a new certificate. */
+export interface Placement {
+  /** User name or numeric uid; undefined leaves the owner alone. */
+  readonly owner?: string;
+  /** Group name or numeric gid; undefined leaves the group alone. */
+  readonly group?: string;
+  /** Mode of the public files (cert, chain, fullchain, CA bundle), e.g. 0o644. */
+  readonly fileMode: number;
+  /** Mode of the private key file, e.g. 0o600. */
+  readonly keyMode: number;
+}
+
+export interface Hook {
+  /** Run with `/bin/sh -c`; details come in environment variables, never interpolated. */
+  readonly command: string;
+  readonly timeoutMs: number;
+}
+
+export interface DesiredCertificate {
+  /** Stable name: legacy entries use their common name (disambiguated if needed). */
+  readonly name: string;
+  /** Where it came from, for messages: entry index in the manifest. */
+  readonly entryIndex: number;
+  readonly spec: CertificateSpec;
+  readonly rotation: RotationPolicy;
+  readonly renewal: RenewalPolicy;
+  readonly files: OutputFiles;
+  readonly placement: Placement;
+  readonly hooks: readonly Hook[];
+  /** sha256 (hex) of the canonical JSON of `spec`: what provenance is compared to. */
+  readonly specHash: string;
+}
+
+export interface StepCaIssuerConfig {
+  readonly type: 'step-ca';
+  readonly id: string;
+  readonly url?: string;
+  /** Path to the root certificate PEM file. */
+  readonly root?: string;
+  /** SHA-256 fingerprint (hex) of the root certificate, for bootstrap. */
+  readonly fingerprint?: string;
+  readonly provisioner?: string;
+  readonly passwordFile?: string;
+}
+
+export interface LocalCaIssuerConfig {
+  readonly type: 'local';
+  readonly id: string;
+  /** Directory holding the local CA's root and intermediate (keys mode 0600). */
+  readonly directory: string;
+}
+
+export type IssuerConfig = StepCaIssuerConfig | LocalCaIssuerConfig;
+
+export type ManifestFormat = 'legacy' | 'v1';
+
+export interface DesiredState {
+  readonly manifestPath: string;
+  readonly format: ManifestFormat;
+  /** Undefined for the legacy format: the issuer comes from flags, environment or $STEPPATH. */
+  readonly issuer: IssuerConfig | undefined;
+  /** Concurrency bound and other engine settings from the manifest, if any. */
+  readonly settings: EngineSettings;
+  /** Sorted by name; names are unique. */
+  readonly certificates: readonly DesiredCertificate[];
+}
+
+export interface EngineSettings {
+  /** Directory for locks, status and provenance; undefined means the CLI default. */
+  readonly stateDir?: string;
+}

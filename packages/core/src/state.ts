@@ -1,0 +1,53 @@
+/**
+ * What certloop remembers between runs, in its own state directory (never in a
+ * certificate's directory): provenance of each issuance and the last result.
+ */
+import type { FileRole, KeyAlgorithm, SubjectAltNames } from './model.js';
+import type { Action, ReasonCode } from './vocabulary.js';
+
+/** What was requested when a certificate was last issued: compared to the spec, not to what came back. */
+export interface Provenance {
+  readonly name: string;
+  readonly specHash: string;
+  readonly commonName: string;
+  readonly sans: SubjectAltNames;
+  readonly keyAlgorithm: KeyAlgorithm;
+  readonly requestedLifetimeMs: number;
+  readonly issuerId: string;
+  readonly serial: string;
+  /** sha256 of the leaf DER, to tie provenance to the file on disk. */
+  readonly certificateSha256: string;
+  readonly issuedAt: string;
+  readonly notAfter: string;
+  /** Files certloop wrote for this certificate (for --prune). */
+  readonly files: Readonly<Partial<Record<FileRole, string>>>;
+}
+
+export type LastResult = 'success' | 'failed' | 'unchanged';
+
+export interface CertificateStatus {
+  readonly name: string;
+  readonly lastResult: LastResult;
+  readonly lastAction: Action;
+  readonly lastReasons: readonly ReasonCode[];
+  /** Plain message of the last error, secrets redacted. */
+  readonly lastError?: string;
+  readonly lastAttemptAt: string;
+  readonly lastSuccessAt?: string;
+  readonly serial?: string;
+  readonly notAfter?: string;
+  /** Hook commands that still have to run successfully. */
+  readonly pendingHooks: readonly string[];
+  readonly consecutiveFailures: number;
+  /** Earliest time to retry after failures (backoff), ISO 8601. */
+  readonly retryNotBefore?: string;
+  /** Spec hash at the time of the failure: backoff is skipped when the spec changed. */
+  readonly failedSpecHash?: string;
+}
+
+export interface StatusDocument {
+  readonly version: 1;
+  readonly manifestPath: string;
+  readonly updatedAt: string;
+  readonly certificates: Readonly<Record<string, CertificateStatus>>;
+}
