@@ -32,15 +32,17 @@ export const FILE_ROLES = ['cert', 'key', 'chain', 'fullchain', 'caBundle'] as c
 export type FileRole = (typeof FILE_ROLES)[number];
 export type OutputFiles = Readonly<Partial<Record<FileRole, string>>>;
 
-/** Fields that shape the certificate's content: a change here needs a new certificate. */
+/**
+ * Fields that shape the certificate's content: a change here needs a new certificate.
+ * The issuer is deliberately not part of it: a certificate from another CA is
+ * detected by chain verification against the configured roots.
+ */
 export interface CertificateSpec {
   readonly commonName: string;
   readonly sans: SubjectAltNames;
   readonly keyAlgorithm: KeyAlgorithm;
   /** Requested lifetime in milliseconds. */
   readonly lifetimeMs: number;
-  /** Identity of the issuer (see IssuerConfig.id), so a CA change is content drift. */
-  readonly issuerId: string;
 }
 
 /**
