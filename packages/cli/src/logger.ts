@@ -1,0 +1,65 @@
+import { Writable } from 'node:stream';
+import type { LogFields, Logger } from '@certloop/core';
+import { UsageError } from '@certloop/core';
+import winston from 'winston';
+import type { Io } from './io.js';
+import type { LogOptions } from './options.js';
+
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+type Level = (typeof LEVELS)[number];
+
+/** Field names whose values are never written, whatever a caller passes: defence in depth. */
+const SECRET_FIELD = /pass(word)?|secret|token|ott|private|jwk|^key(pem)?$|^d$/i;
+
+export function redactFields(fields: LogFields | undefined): LogFields | undefined {
+  if (fields === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    out[name] = SECRET_FIELD.test(name) ? '[redacted]' : value;
+  }
+  return out;
+}
+
+/**
+ * winston behind the core Logger port: human-readable lines on a terminal,
+ * JSON lines otherwise or with --log-format json. Logs go to stderr so that
+ * stdout carries only the command's result (plan, JSON).
+ */
+export function createLogger(options: LogOptions, io: Io): Logger {
+  const level = (options.logLevel ?? 'info') as Level;
+  if (!LEVELS.includes(level)) {
+    throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}, got "${options.logLevel}"`);
+  }
+  const formatName = options.logFormat ?? (io.isTTY ? 'text' : 'json');
+  if (formatName !== 'text' && formatName !== 'json') {
+    throw new UsageError(`--log-format must be text or json, got "${options.logFormat}"`);
+  }
+  const format =
+    formatName === 'json'
+      ? winston.format.combine(winston.format.timestamp(), winston.format.json())
+      : winston.format.printf(({ level: lvl, message, ...rest }) => {
+          const extra = Object.entries(rest)
+            .filter(([k]) => k !== 'timestamp')
+            .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join(' ');
+          return `${lvl.padEnd(5)} ${String(message)}${extra ? ` ${extra}` : ''}`;
+        });
+  const logger = winston.createLogger({
+    level,
+    format,
+    transports: [
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk: Buffer | string, _encoding, done) {
+            io.stderr(chunk.toString());
+            done();
+          },
+        }),
+      }),
+    ],
+  });
+  const log = (lvl: Level) => (message: string, fields?: LogFields) => {
+    logger.log(lvl, message, redactFields(fields));
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}

@@ -1,0 +1,24 @@
+/** Option shapes shared by several commands, as commander hands them over. */
+export interface ManifestOptions {
+  file: string;
+  duration?: string;
+  renewBefore?: string;
+}
+
+export interface IssuerFlags {
+  caUrl?: string;
+  root?: string;
+  fingerprint?: string;
+  provisioner?: string;
+  provisionerPasswordFile?: string;
+  localCa?: string;
+}
+
+export interface LogOptions {
+  logLevel?: string;
+  logFormat?: string;
+}
+
+export interface StateOptions {
+  stateDir?: string;
+}
