@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './issuer.js';
 export * from './logger.js';
+export * from './manifest/index.js';
 export * from './model.js';
 export * from './observed.js';
 export * from './pem.js';

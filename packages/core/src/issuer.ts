@@ -38,6 +38,8 @@ export interface Issuer {
   /** The roots and intermediates: for chain verification and CA bundle files. No side effects on the CA. */
   trust(): Promise<TrustMaterial>;
   issue(request: IssueRequest): Promise<IssuedCertificate>;
+  /** Make ready to issue (e.g. create the local CA). Called before acting, never by plan or status. */
+  prepare?(): Promise<void>;
   /** Release connections and forget secrets. */
   close(): Promise<void>;
 }

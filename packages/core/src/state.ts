@@ -3,7 +3,7 @@
  * certificate's directory): provenance of each issuance and the last result.
  */
 import type { FileRole, KeyAlgorithm, SubjectAltNames } from './model.js';
-import type { Action, ReasonCode } from './vocabulary.js';
+import type { Action, CertState, ReasonCode } from './vocabulary.js';
 
 /** What was requested when a certificate was last issued: compared to the spec, not to what came back. */
 export interface Provenance {
@@ -43,6 +43,18 @@ export interface CertificateStatus {
   readonly retryNotBefore?: string;
   /** Spec hash at the time of the failure: backoff is skipped when the spec changed. */
   readonly failedSpecHash?: string;
+  /** The certificate's state after the last pass; its transition time changes only when the state flips. */
+  readonly condition?: CertificateCondition;
+}
+
+export interface CertificateCondition {
+  readonly state: CertState;
+  /** The first drift reason behind a state other than Ready (absent when Ready or Failed). */
+  readonly reason?: ReasonCode;
+  /** A full sentence for humans. */
+  readonly message: string;
+  /** ISO 8601: when `state` last changed. */
+  readonly lastTransitionTime: string;
 }
 
 export interface StatusDocument {

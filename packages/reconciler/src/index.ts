@@ -1,1 +1,50 @@
-export {};
+export { actualDocument, type CertificateDocument, desiredDocument, type JsonValue } from './documents.js';
+export { type Gathered, type GatherPorts, gatherAndPlan } from './gather.js';
+export { type HookTrigger, hookEnvironment, planHookRuns } from './hooks.js';
+export {
+  buildPlan,
+  nextWakeUp,
+  PLAN_FORMAT_VERSION,
+  type Plan,
+  type PlanContext,
+  type PlanEntry,
+} from './plan.js';
+export {
+  ACTION_OF_REASON,
+  ACTION_PRECEDENCE,
+  type Decision,
+  decide,
+  strongestAction,
+} from './policies/actions.js';
+export type { Policy, PolicyInput, ResolvedIds } from './policies/input.js';
+export { NEEDS_ISSUANCE } from './policies/issuance.js';
+export {
+  CHAIN_ROLES,
+  type ChainRole,
+  chainFileDrift,
+  type FilePlacementDrift,
+  NEEDS_PLACEMENT_FIX,
+  pendingHooksOf,
+  placementDrift,
+} from './policies/placement.js';
+export { NEEDS_REISSUE, sanDifference } from './policies/reissue.js';
+export type {
+  FileToWrite,
+  HookRun,
+  HookRunResult,
+  PlacementToFix,
+  ProvenanceStore,
+  ReconcilePorts,
+  StatusStore,
+} from './ports.js';
+export { KeyedQueue, type KeyedQueueOptions, type KeyedWorker } from './queue.js';
+export {
+  type HookReport,
+  type ReconcileOptions,
+  type ReconcileReport,
+  type ReconcileResult,
+  reconcileOnce,
+} from './reconcile.js';
+export { redactSecrets } from './redact.js';
+export { DEFAULT_RENEWAL_FRACTION, renewalPoint, renewalPointOf } from './renewal.js';
+export { type BackoffPolicy, backoffDelay, conditionFor, DEFAULT_BACKOFF, type Outcome } from './status.js';

@@ -1,1 +1,15 @@
-export {};
+export { TestbedError } from './errors.js';
+export { freePort, type HttpsResult, httpsGet, isHealthy } from './health.js';
+export { repoRoot, stepCaBinary } from './paths.js';
+export {
+  changeProvisionerPassword,
+  createPki,
+  DATABASE_TYPE,
+  DEFAULT_PROVISIONER,
+  fingerprintOf,
+  loadPki,
+  type Pki,
+  type PkiOptions,
+} from './pki.js';
+export { decryptProvisionerKey, encryptProvisionerKey, STEP_PBES2_COUNT } from './provisioner-key.js';
+export { type StartStepCaOptions, type StepCaHandle, startStepCa } from './stepca.js';

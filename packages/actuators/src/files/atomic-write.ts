@@ -1,0 +1,234 @@
+/**
+ * Writes a set of files (typically a key and its certificate) so that a reader
+ * sees either the old or the new content of each, never a partial file, and a
+ * key is never readable by anyone else, not even for an instant.
+ *
+ * Phase 1 prepares a complete temp file next to each changed target: created
+ * with O_EXCL|O_NOFOLLOW (a planted file or symbolic link is refused, never
+ * followed), fchmod to the exact mode and fchown BEFORE the first byte, then
+ * written and fsynced. Phase 2 starts only when every temp is complete: each
+ * is renamed over its target, in the order given, and each affected directory
+ * is fsynced once so the renames survive a crash. A reader can therefore see
+ * a mismatched pair only between two renames. Any failure removes every temp
+ * created so far.
+ *
+ * Rename order: pass the files in COMMIT_ORDER, key first and certificate
+ * last. The certificate is the commit marker: whoever sees the new certificate
+ * (an observer, a reloading server) finds the key that matches it already in
+ * place. Everything stays in one directory per file, so rename is atomic on
+ * NFS too (the server commits it before replying).
+ */
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { FileRole, Logger } from '@certloop/core';
+import { CertloopError, silentLogger } from '@certloop/core';
+import { fsyncDirectory } from './directories.js';
+import { FileWriteError, isErrno } from './errors.js';
+import { type ResolvedOwner, resolveOwner } from './owners.js';
+import { fixPlacement } from './placement.js';
+import { tempPathFor } from './temp-names.js';
+
+export interface FileToWrite {
+  /** Absolute path of the target. */
+  readonly path: string;
+  readonly content: string | Buffer;
+  /** Exact permission bits, e.g. 0o600 (not reduced by the umask). */
+  readonly mode: number;
+  /** User name or numeric uid; undefined leaves the owner to the writing process. */
+  readonly owner?: string;
+  /** Group name or numeric gid; undefined leaves the group to the writing process. */
+  readonly group?: string;
+}
+
+export interface WriteResult {
+  /** Targets whose content was replaced, in rename order. */
+  readonly written: string[];
+  /** Targets whose content was already identical (mode/owner corrected if needed). */
+  readonly unchanged: string[];
+}
+
+export interface PreparedTemp {
+  readonly target: string;
+  readonly temp: string;
+}
+
+export interface WriteOptions {
+  readonly logger?: Logger;
+  /** Mode of parent directories that have to be created; 0o755 by default. */
+  readonly directoryMode?: number;
+  /**
+   * Called after phase 1, when every temp file is complete and before any
+   * rename. For tests (inspect or sabotage the temps) and diagnostics.
+   */
+  readonly onPrepared?: (temps: readonly PreparedTemp[]) => void | Promise<void>;
+  /** Chooses the temp path of a target; for tests that plant something there. */
+  readonly tempPathFor?: (target: string) => string;
+}
+
+/** The order in which a certificate's files should be passed: key first, certificate last. */
+export const COMMIT_ORDER: readonly FileRole[] = ['key', 'caBundle', 'chain', 'fullchain', 'cert'];
+
+const DEFAULT_DIRECTORY_MODE = 0o755;
+const CREATE_TEMP = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW;
+
+interface PlannedFile extends FileToWrite {
+  readonly ids: ResolvedOwner;
+  readonly data: Buffer;
+}
+
+export async function writeFilesAtomically(
+  files: readonly FileToWrite[],
+  options: WriteOptions = {},
+): Promise<WriteResult> {
+  const logger = options.logger ?? silentLogger;
+  checkTargets(files);
+  const planned: PlannedFile[] = [];
+  for (const file of files) {
+    const data = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+    planned.push({ ...file, data, ids: await resolveOwner(file.owner, file.group) });
+  }
+
+  const directoriesToSync = new Set<string>();
+  const changed: PlannedFile[] = [];
+  const unchanged: PlannedFile[] = [];
+  for (const file of planned) {
+    for (const created of await ensureParentDirectory(file.path, options.directoryMode)) {
+      directoriesToSync.add(created);
+    }
+    ((await hasContent(file.path, file.data)) ? unchanged : changed).push(file);
+  }
+
+  const temps: PreparedTemp[] = [];
+  // Every temp that exists on disk and has not been renamed yet: removed on any failure.
+  const pending = new Set<string>();
+  try {
+    const tempPath = options.tempPathFor ?? tempPathFor;
+    for (const file of changed) {
+      temps.push(await prepareTemp(file, tempPath(file.path), (temp) => pending.add(temp)));
+    }
+    await options.onPrepared?.(temps);
+    for (const { target, temp } of temps) {
+      try {
+        await rename(temp, target);
+      } catch (error) {
+        throw new FileWriteError(target, 'rename the temporary file over', error);
+      }
+      pending.delete(temp);
+      directoriesToSync.add(dirname(target));
+    }
+  } catch (error) {
+    await removeQuietly([...pending]);
+    throw error;
+  }
+  for (const directory of directoriesToSync) await fsyncDirectory(directory);
+
+  for (const file of unchanged) {
+    if (await fixPlacement(file.path, file)) {
+      logger.info('Corrected mode or owner of an unchanged file', { path: file.path });
+    }
+  }
+  for (const { target } of temps) logger.info('Wrote file', { path: target });
+  return { written: temps.map((t) => t.target), unchanged: unchanged.map((f) => f.path) };
+}
+
+function checkTargets(files: readonly FileToWrite[]): void {
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (!isAbsolute(file.path)) {
+      throw new CertloopError('INTERNAL', `Refusing to write a relative path: ${file.path}.`);
+    }
+    const normalized = resolve(file.path);
+    if (seen.has(normalized)) {
+      throw new CertloopError('INTERNAL', `The same path is written twice: ${file.path}.`);
+    }
+    if (!Number.isInteger(file.mode) || file.mode < 0 || file.mode > 0o7777) {
+      throw new CertloopError('INTERNAL', `Invalid mode ${file.mode} for ${file.path}.`);
+    }
+    seen.add(normalized);
+  }
+}
+
+/** Creates missing parents; returns the directories whose entries changed (to fsync). */
+async function ensureParentDirectory(path: string, mode = DEFAULT_DIRECTORY_MODE): Promise<string[]> {
+  const parent = dirname(path);
+  let first: string | undefined;
+  try {
+    first = await mkdir(parent, { recursive: true, mode });
+  } catch (error) {
+    // mkdir -p reports EEXIST when the parent itself is a file: say what it means.
+    throw new FileWriteError(
+      path,
+      'create the parent directory of',
+      error,
+      isErrno(error, 'EEXIST') ? 'ENOTDIR' : undefined,
+    );
+  }
+  if (first === undefined) return [];
+  // The new directories and the existing directory that received the first one.
+  const changedDirectories = [dirname(first)];
+  for (let dir = parent; dir !== dirname(first) && dir !== dirname(dir); dir = dirname(dir)) {
+    changedDirectories.push(dir);
+  }
+  return changedDirectories;
+}
+
+/** True when `path` is a regular file with exactly `data` (symbolic links never count). */
+async function hasContent(path: string, data: Buffer): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    const stat = await lstat(path);
+    if (!stat.isFile() || stat.size !== data.length) return false;
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return false; // missing or unreadable: write it (the write reports real problems)
+  }
+  try {
+    return (await handle.readFile()).equals(data);
+  } catch {
+    return false;
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+/** Phase 1 for one file; `onCreated` learns the temp path as soon as it exists, for cleanup. */
+async function prepareTemp(
+  file: PlannedFile,
+  temp: string,
+  onCreated: (temp: string) => void,
+): Promise<PreparedTemp> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    // Open's mode is only a ceiling (the umask lowers it); fchmod below makes it exact.
+    handle = await open(temp, CREATE_TEMP, file.mode & 0o777);
+  } catch (error) {
+    throw new FileWriteError(temp, 'create the temporary file', error);
+  }
+  onCreated(temp);
+  try {
+    await step(temp, `chmod ${file.mode.toString(8)}`, () => handle.chmod(file.mode));
+    if (file.ids.uid !== undefined || file.ids.gid !== undefined) {
+      await step(temp, 'chown', () => handle.chown(file.ids.uid ?? -1, file.ids.gid ?? -1));
+      // chown may clear set-id bits; restore the exact mode before any byte exists.
+      await step(temp, `chmod ${file.mode.toString(8)}`, () => handle.chmod(file.mode));
+    }
+    await step(temp, 'write', () => handle.writeFile(file.data));
+    await step(temp, 'fsync', () => handle.sync());
+  } finally {
+    await handle.close().catch(() => {});
+  }
+  return { target: file.path, temp };
+}
+
+async function step(path: string, action: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    throw new FileWriteError(path, action, error);
+  }
+}
+
+async function removeQuietly(paths: readonly string[]): Promise<void> {
+  for (const path of paths) await unlink(path).catch(() => {});
+}

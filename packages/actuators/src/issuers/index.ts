@@ -1,0 +1,21 @@
+export { createIssuer } from './create-issuer.js';
+export { formatGoDuration, parseGoDuration } from './go-duration.js';
+export { createLocalCaIssuer, type LocalCaIssuerOptions } from './local-ca/issuer.js';
+export { LOCAL_CA_FILES } from './local-ca/store.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+export {
+  createStepCaIssuer,
+  DEFAULT_STEP_CA_CONCURRENCY,
+  DEFAULT_STEP_CA_TIMEOUT_MS,
+  type StepCaIssuerOptions,
+} from './step-ca/issuer.js';
+export {
+  mergeStepCaSettings,
+  readStepDefaults,
+  resolveStepCaSettings,
+  type StepCaFlags,
+  type StepCaSettings,
+  type StepCaSources,
+  type StepDefaults,
+  stepPathOf,
+} from './step-ca/settings.js';

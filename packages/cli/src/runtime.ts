@@ -1,0 +1,40 @@
+/**
+ * What plan, status and reconcile share: load the manifest, make the logger,
+ * open the issuer, find the state directory, build the ports.
+ */
+import type { DesiredState, Issuer, Logger, ManifestProblem } from '@certloop/core';
+import type { ReconcilePorts } from '@certloop/reconciler';
+import type { Io } from './io.js';
+import { createLogger } from './logger.js';
+import { loadFromOptions } from './manifest.js';
+import type { IssuerFlags, LogOptions, ManifestOptions, StateOptions } from './options.js';
+import { renderProblems } from './render/problems.js';
+import { buildPorts, openIssuer, stateDirOf } from './wiring.js';
+
+export type RuntimeOptions = ManifestOptions & IssuerFlags & LogOptions & StateOptions;
+
+export interface Runtime {
+  readonly state: DesiredState;
+  readonly warnings: readonly ManifestProblem[];
+  readonly logger: Logger;
+  readonly issuer: Issuer;
+  readonly stateDir: string;
+  readonly ports: ReconcilePorts;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(
+  options: RuntimeOptions,
+  io: Io,
+  extra: { issuerConcurrency?: number } = {},
+): Promise<Runtime> {
+  const logger = createLogger(options, io);
+  const { state, warnings } = await loadFromOptions(options);
+  if (warnings.length > 0) io.stderr(renderProblems(options.file, warnings, io));
+  const issuer = await openIssuer(state, options, io.env, logger, {
+    ...(extra.issuerConcurrency === undefined ? {} : { concurrency: extra.issuerConcurrency }),
+  });
+  const stateDir = stateDirOf(state, options, io.env);
+  const ports = buildPorts({ issuer, stateDir, logger });
+  return { state, warnings, logger, issuer, stateDir, ports, close: () => issuer.close() };
+}

@@ -1,0 +1,102 @@
+/**
+ * Wires the concrete observers and actuators into the reconciler's ports.
+ * The only module that knows every package; commands ask it for a runtime.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  createIssuer,
+  defaultStateDir,
+  fixPlacement,
+  ProvenanceStore,
+  removeFiles,
+  resolveOwner,
+  runHooksOnce,
+  StatusStore,
+  stateDirFor,
+  writeFilesAtomically,
+} from '@certloop/actuators';
+import type { DesiredState, Issuer, IssuerConfig, Logger } from '@certloop/core';
+import { ObservationCache, observeAll } from '@certloop/observers';
+import type { ReconcilePorts } from '@certloop/reconciler';
+import type { IssuerFlags, StateOptions } from './options.js';
+
+/** The issuer a run uses: `--local-ca` names the built-in CA; otherwise the manifest's section, then Step-CA sources. */
+export async function openIssuer(
+  state: DesiredState,
+  flags: IssuerFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+  options: { concurrency?: number } = {},
+): Promise<Issuer> {
+  const config: IssuerConfig | undefined =
+    flags.localCa !== undefined
+      ? { type: 'local', id: `local:${resolve(flags.localCa)}`, directory: resolve(flags.localCa) }
+      : state.issuer;
+  const stepFlags = {
+    ...(flags.caUrl === undefined ? {} : { caUrl: flags.caUrl }),
+    ...(flags.root === undefined ? {} : { root: flags.root }),
+    ...(flags.fingerprint === undefined ? {} : { fingerprint: flags.fingerprint }),
+    ...(flags.provisioner === undefined ? {} : { provisioner: flags.provisioner }),
+    ...(flags.provisionerPasswordFile === undefined ? {} : { passwordFile: flags.provisionerPasswordFile }),
+  };
+  return createIssuer(
+    config,
+    { flags: stepFlags, env, ...(env.STEPPATH ? { stepPath: env.STEPPATH } : {}) },
+    { logger, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) },
+  );
+}
+
+/** `--state-dir` > the manifest's `stateDir` > the default; then the manifest's own subdirectory. */
+export function stateDirOf(
+  state: DesiredState,
+  options: StateOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const base = options.stateDir ?? state.settings.stateDir ?? defaultStateDir({ env });
+  return stateDirFor(resolve(base), state.manifestPath);
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PortsContext {
+  issuer: Issuer;
+  stateDir: string;
+  logger: Logger;
+  /** Kept across passes by the service, so unchanged files are not parsed again. */
+  cache?: ObservationCache;
+  observeConcurrency?: number;
+}
+
+export function buildPorts(context: PortsContext): ReconcilePorts {
+  const { issuer, stateDir, logger } = context;
+  const cache = context.cache ?? new ObservationCache();
+  return {
+    observe: (certs, trust) =>
+      observeAll(certs, {
+        cache,
+        ...(trust === undefined ? {} : { trust }),
+        ...(context.observeConcurrency === undefined ? {} : { concurrency: context.observeConcurrency }),
+      }),
+    issuer,
+    writeFiles: (files) => writeFilesAtomically(files, { logger }),
+    fixPlacement: (path, placement) => fixPlacement(path, placement),
+    runHooks: async (runs) => runHooksOnce(runs, { logger }),
+    provenance: new ProvenanceStore(stateDir, { logger }),
+    status: new StatusStore(stateDir, { logger }),
+    removeFiles: async (paths) => {
+      await removeFiles(paths, { logger });
+    },
+    readKey: readText,
+    readCertificate: readText,
+    resolveIds: (owner, group) => resolveOwner(owner, group),
+    clock: () => new Date(),
+    logger,
+  };
+}

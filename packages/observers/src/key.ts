@@ -1,0 +1,35 @@
+/**
+ * Private key files: which algorithm, and the sha256 of the public key derived
+ * from it (compared with the certificate's; nothing is signed). node:crypto
+ * reads PKCS#8, SEC1 and PKCS#1 PEM. Key material never goes into messages.
+ */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import type { ObservedKeyData } from '@certloop/core';
+import { splitPemBlocks } from '@certloop/core';
+import { sha256Hex } from './certificate.js';
+import { spkiKeyAlgorithm } from './der.js';
+import { missingPemReason, pemLabel } from './pem-text.js';
+
+const SUPPORTED_LABELS = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'] as const;
+
+export type KeyParse = { readonly key: ObservedKeyData } | { readonly error: string };
+
+export function parseKeyContent(content: Buffer): KeyParse {
+  const text = content.toString('utf8');
+  const block = splitPemBlocks(text).find((b) => pemLabel(b)?.endsWith('PRIVATE KEY'));
+  if (block === undefined) {
+    return { error: missingPemReason(content, SUPPORTED_LABELS, 'private key') };
+  }
+  const label = pemLabel(block)!;
+  if (!(SUPPORTED_LABELS as readonly string[]).includes(label)) {
+    return { error: `unsupported key format "${label}" (expected PKCS#8, SEC1 or PKCS#1 PEM)` };
+  }
+  try {
+    const privateKey = createPrivateKey({ key: block, format: 'pem' });
+    const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+    return { key: { keyAlgorithm: spkiKeyAlgorithm(spki), publicKeySha256: sha256Hex(spki) } };
+  } catch {
+    // The crypto error says nothing more useful and must not carry key bytes.
+    return { error: `the ${label} block could not be parsed` };
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Observing certificates: per certificate, stat and parse each declared file,
+ * then derive the cross-file facts (key matches, chain verifies, chain files
+ * current). Gather only: no decisions, no writes, no throwing for what is found.
+ */
+import type {
+  DesiredCertificate,
+  ObservedCertificate,
+  ObservedCertificateData,
+  ObservedFile,
+  TrustMaterial,
+} from '@certloop/core';
+import { describeError, FILE_ROLES, type FileRole, joinPem } from '@certloop/core';
+import type { ObservationCache } from './cache.js';
+import { type ParsedCertificate, sha256Hex } from './certificate.js';
+import { chainsTo, isIssuerChain } from './chain.js';
+import {
+  type CertFileParse,
+  type PemFileParse,
+  parseCertFile,
+  parseKeyFile,
+  parsePemFile,
+} from './file-parsers.js';
+import { type FileObservation, type FileReadContext, observeFile } from './files.js';
+import type { KeyParse } from './key.js';
+import { type TrustContext, trustContext } from './trust.js';
+
+export interface ObserveOptions {
+  /** Roots and current intermediates; without them chainVerifies and chainFilesCurrent stay undecided. */
+  readonly trust?: TrustMaterial;
+  /** How many certificates are read at once (observeAll). Default 16. */
+  readonly concurrency?: number;
+  /** Reuses parsed data of files whose stat fingerprint did not change. */
+  readonly cache?: ObservationCache;
+  /** Called with the path each time a file's content is read and parsed (not served from the cache). */
+  readonly onParse?: (path: string) => void;
+}
+
+export const DEFAULT_CONCURRENCY = 16;
+
+interface Context {
+  readonly read: FileReadContext;
+  readonly trust: TrustContext | undefined;
+  readonly cache: ObservationCache | undefined;
+}
+
+function contextOf(options: ObserveOptions): Context {
+  return {
+    read: { cache: options.cache, onParse: options.onParse },
+    trust: options.trust === undefined ? undefined : trustContext(options.trust),
+    cache: options.cache,
+  };
+}
+
+type ChainRole = 'chain' | 'fullchain' | 'caBundle';
+
+export async function observeCertificate(
+  desired: DesiredCertificate,
+  options: ObserveOptions = {},
+): Promise<ObservedCertificate> {
+  return observeIn(desired, contextOf(options));
+}
+
+/** Observes every certificate, `concurrency` at a time; results in input order, one failure never stops the rest. */
+export async function observeAll(
+  desired: readonly DesiredCertificate[],
+  options: ObserveOptions = {},
+): Promise<ObservedCertificate[]> {
+  const context = contextOf(options);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const results = new Array<ObservedCertificate>(desired.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < desired.length) {
+      const index = next++;
+      const certificate = desired[index]!;
+      try {
+        results[index] = await observeIn(certificate, context);
+      } catch (error) {
+        // Not expected (observations do not throw); kept as data so the others proceed.
+        results[index] = {
+          name: certificate.name,
+          files: {},
+          certificateError: `Observation failed: ${describeError(error)}`,
+          chainFilesCurrent: {},
+        };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, desired.length) }, worker));
+  return results;
+}
+
+function observeRole<T>(
+  path: string | undefined,
+  kind: string,
+  parse: (content: Buffer) => T,
+  context: Context,
+): Promise<FileObservation<T> | undefined> {
+  return path === undefined ? Promise.resolve(undefined) : observeFile(path, kind, parse, context.read);
+}
+
+async function observeIn(desired: DesiredCertificate, context: Context): Promise<ObservedCertificate> {
+  const { files: paths } = desired;
+  const [cert, key, chain, fullchain, caBundle] = await Promise.all([
+    observeRole(paths.cert, 'cert', parseCertFile, context),
+    observeRole(paths.key, 'key', parseKeyFile, context),
+    observeRole(paths.chain, 'pem', parsePemFile, context),
+    observeRole(paths.fullchain, 'pem', parsePemFile, context),
+    observeRole(paths.caBundle, 'pem', parsePemFile, context),
+  ]);
+  const observations: Record<FileRole, FileObservation<unknown> | undefined> = {
+    cert,
+    key,
+    chain,
+    fullchain,
+    caBundle,
+  };
+  const files: Partial<Record<FileRole, ObservedFile>> = {};
+  for (const role of FILE_ROLES) {
+    const observation = observations[role];
+    if (observation !== undefined) files[role] = observation.file;
+  }
+
+  const leaf = cert?.parsed?.leaf;
+  const keyParse: KeyParse | undefined = key?.parsed;
+  const keyData = keyParse !== undefined && 'key' in keyParse ? keyParse.key : undefined;
+  const certificate: ObservedCertificateData | undefined =
+    leaf === undefined
+      ? undefined
+      : { ...leaf.facts, chainVerifies: chainVerifies(leaf, cert, chain, context) };
+
+  return {
+    name: desired.name,
+    files,
+    ...(certificate !== undefined ? { certificate } : {}),
+    ...(certificateErrorOf(cert) !== undefined ? { certificateError: certificateErrorOf(cert) } : {}),
+    ...(keyData !== undefined ? { key: keyData } : {}),
+    ...(keyParse !== undefined && 'error' in keyParse ? { keyError: keyParse.error } : {}),
+    ...(certificate !== undefined && keyData !== undefined
+      ? { keyMatchesCertificate: certificate.publicKeySha256 === keyData.publicKeySha256 }
+      : {}),
+    chainFilesCurrent: chainFilesCurrent(leaf, { chain, fullchain, caBundle }, context.trust),
+  };
+}
+
+function certificateErrorOf(cert: FileObservation<CertFileParse> | undefined): string | undefined {
+  if (cert?.parsed?.error === undefined) return undefined;
+  return cert.parsed.error;
+}
+
+/**
+ * The leaf with the chain file's certificates (if declared and readable), else
+ * the cert file's extra certificates, else the issuer's intermediates, must
+ * reach a configured root. Memoized per (leaf, intermediates, roots) hashes.
+ */
+function chainVerifies(
+  leaf: ParsedCertificate,
+  cert: FileObservation<CertFileParse> | undefined,
+  chain: FileObservation<PemFileParse> | undefined,
+  context: Context,
+): boolean | undefined {
+  const trust = context.trust;
+  if (trust === undefined || trust.roots.length === 0) return undefined;
+  const extras = cert?.parsed?.extras() ?? [];
+  const chainCertificates = chain?.parsed?.certificates();
+  const [intermediates, source] =
+    chain?.parsed !== undefined && chainCertificates !== undefined && chainCertificates.length > 0
+      ? [chainCertificates, `chain:${chain.file.sha256}`]
+      : extras.length > 0
+        ? [extras, `cert:${cert?.file.sha256}`]
+        : [trust.intermediates, `trust:${trust.chainSha256}`];
+  const key = `${leaf.facts.sha256}|${source}|${trust.rootsSha256}`;
+  const known = context.cache?.getVerification(key);
+  if (known !== undefined) return known;
+  const verifies = chainsTo(leaf.native, intermediates, trust.roots);
+  context.cache?.setVerification(key, verifies);
+  return verifies;
+}
+
+/**
+ * Whether each declared chain / fullchain / CA bundle file holds what the
+ * writer would write now. Undecided (omitted) without trust material, or when
+ * the answer needs a leaf that did not parse.
+ */
+function chainFilesCurrent(
+  leaf: ParsedCertificate | undefined,
+  files: Record<ChainRole, FileObservation<PemFileParse> | undefined>,
+  trust: TrustContext | undefined,
+): Partial<Record<ChainRole, boolean>> {
+  const current: Partial<Record<ChainRole, boolean>> = {};
+  if (trust === undefined) return current;
+  const { chain, fullchain, caBundle } = files;
+  const readable = (f: FileObservation<PemFileParse> | undefined) => f?.file.sha256 !== undefined;
+
+  if (caBundle !== undefined) current.caBundle = caBundle.file.sha256 === trust.caBundleSha256;
+
+  if (trust.intermediatesPem !== '') {
+    if (chain !== undefined) current.chain = chain.file.sha256 === trust.chainSha256;
+    if (fullchain !== undefined) {
+      if (!readable(fullchain)) current.fullchain = false;
+      else if (leaf !== undefined) {
+        current.fullchain = fullchain.file.sha256 === sha256Hex(joinPem(leaf.pem, trust.intermediatesPem));
+      }
+    }
+    return current;
+  }
+
+  // The issuer's intermediates are unknown: the chain must at least be the leaf's issuer chain.
+  let verifiedChain: readonly string[] | undefined;
+  if (chain !== undefined) {
+    if (!readable(chain)) current.chain = false;
+    else if (leaf !== undefined) {
+      current.chain = isCanonicalIssuerChain(leaf, chain.parsed, 0);
+      if (current.chain) verifiedChain = chain.parsed?.blocks;
+    }
+  }
+  if (fullchain !== undefined) {
+    if (!readable(fullchain)) current.fullchain = false;
+    else if (leaf !== undefined) {
+      current.fullchain =
+        verifiedChain !== undefined
+          ? fullchain.file.sha256 === sha256Hex(joinPem(leaf.pem, ...verifiedChain))
+          : fullchain.parsed?.blocks[0] === leaf.pem && isCanonicalIssuerChain(leaf, fullchain.parsed, 1);
+    }
+  }
+  return current;
+}
+
+/** The file is canonical and its certificates from `skip` on are the leaf's issuer chain. */
+function isCanonicalIssuerChain(
+  leaf: ParsedCertificate,
+  file: PemFileParse | undefined,
+  skip: number,
+): boolean {
+  if (file === undefined || !file.canonical) return false;
+  const certificates = file.certificates();
+  return certificates !== undefined && isIssuerChain(leaf.native, certificates.slice(skip));
+}

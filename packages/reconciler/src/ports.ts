@@ -1,0 +1,85 @@
+/**
+ * What the reconciler needs from the world, as interfaces (dependency
+ * inversion): the CLI wires the observers and actuators packages in; tests
+ * pass recording fakes. Only reconcile.ts calls these.
+ */
+import type {
+  Clock,
+  DesiredCertificate,
+  Issuer,
+  Logger,
+  ObservedCertificate,
+  Provenance,
+  StatusDocument,
+  TrustMaterial,
+} from '@certloop/core';
+import type { ResolvedIds } from './policies/input.js';
+
+export interface FileToWrite {
+  readonly path: string;
+  /** Full content; for keys, the PKCS#8 PEM (never log it). */
+  readonly content: string;
+  readonly mode: number;
+  readonly owner?: string;
+  readonly group?: string;
+}
+
+export interface PlacementToFix {
+  readonly mode: number;
+  readonly owner?: string;
+  readonly group?: string;
+}
+
+export interface HookRun {
+  readonly command: string;
+  readonly timeoutMs: number;
+  readonly env: Record<string, string>;
+}
+
+export interface HookRunResult {
+  readonly command: string;
+  /** null when killed (timeout, signal) or not started. */
+  readonly exitCode: number | null;
+  readonly timedOut: boolean;
+  /** Combined, truncated output, for the report. */
+  readonly output: string;
+}
+
+export interface ProvenanceStore {
+  readAll(): Promise<Map<string, Provenance>>;
+  /** Resolves to whether anything was written (false when identical). */
+  write(provenance: Provenance): Promise<boolean>;
+  remove(name: string): Promise<void>;
+}
+
+export interface StatusStore {
+  read(): Promise<StatusDocument | undefined>;
+  /** Resolves to whether anything was written. */
+  write(doc: StatusDocument): Promise<boolean>;
+}
+
+export interface ReconcilePorts {
+  /** Observe the files of these certificates; never throws for what it finds. */
+  observe(
+    certs: readonly DesiredCertificate[],
+    trust: TrustMaterial | undefined,
+  ): Promise<ObservedCertificate[]>;
+  issuer: Issuer;
+  /** Atomic: every file is written to a temp file before any rename, so a key and its certificate land together. */
+  writeFiles(files: readonly FileToWrite[]): Promise<{ written: string[]; unchanged: string[] }>;
+  /** chmod/chown in place; resolves to whether anything changed. */
+  fixPlacement(path: string, placement: PlacementToFix): Promise<boolean>;
+  /** Runs each given command (already one per distinct command), in order. */
+  runHooks(runs: readonly HookRun[]): Promise<HookRunResult[]>;
+  provenance: ProvenanceStore;
+  status: StatusStore;
+  removeFiles(paths: readonly string[]): Promise<void>;
+  /** The private key PEM at `path` (rotation `never`), or undefined when unreadable. */
+  readKey(path: string): Promise<string | undefined>;
+  /** The certificate PEM at `path` (to rebuild a full-chain file), or undefined when unreadable. */
+  readCertificate(path: string): Promise<string | undefined>;
+  /** Owner/group names (or numeric strings) to ids; throws when a name is unknown. */
+  resolveIds(owner?: string, group?: string): Promise<ResolvedIds>;
+  clock: Clock;
+  logger: Logger;
+}

@@ -1,0 +1,594 @@
+/**
+ * One reconcile pass: gather (trust, provenance, status, ids, observe), decide
+ * (buildPlan, pure), act on each entry through the keyed queue, run hooks once
+ * after every write, verify by re-observing what was touched, record status.
+ * One certificate failing never stops the others; the caller holds the lock
+ * and maps `ok` to the exit code.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type Action,
+  CertloopError,
+  type DesiredCertificate,
+  type DesiredState,
+  FILE_ROLES,
+  type IssuedCertificate,
+  type IssueRequest,
+  IssuerError,
+  joinPem,
+  type ObservedCertificate,
+  type Provenance,
+  type Reason,
+  type StatusDocument,
+  splitPemBlocks,
+  type TrustMaterial,
+} from '@certloop/core';
+import { gatherAndPlan, loadTrust } from './gather.js';
+import { type HookTrigger, planHookRuns } from './hooks.js';
+import { nothingObserved, type Plan, type PlanEntry, planEntryFor } from './plan.js';
+import type { ResolvedIds } from './policies/input.js';
+import {
+  type ChainRole,
+  chainFileDrift,
+  pendingHooksOf,
+  placementDrift,
+  wantedMode,
+} from './policies/placement.js';
+import type { FileToWrite, ReconcilePorts } from './ports.js';
+import { KeyedQueue } from './queue.js';
+import { safeErrorMessage } from './redact.js';
+import {
+  type BackoffPolicy,
+  DEFAULT_BACKOFF,
+  nextCertificateStatus,
+  type Outcome,
+  statusChanged,
+} from './status.js';
+
+export interface ReconcileOptions {
+  /** Reissue every certificate (`--force`); also skips the failure backoff. */
+  readonly force?: boolean;
+  /** Remove orphans' files and records (`--prune`); without it they are only reported. */
+  readonly prune?: boolean;
+  /** Certificates acted on at once. Default 4. */
+  readonly concurrency?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly onProgress?: (progress: { done: number; total: number; name: string; action: Action }) => void;
+}
+
+export interface ReconcileResult {
+  readonly name: string;
+  readonly action: Action;
+  readonly reasons: Reason[];
+  readonly outcome: Outcome;
+  /** Redacted. */
+  readonly error?: string;
+  /** Set when the action was skipped because an earlier failure is backing off. */
+  readonly retryNotBefore?: string;
+  readonly serial?: string;
+  readonly notAfter?: string;
+}
+
+export interface HookReport {
+  readonly command: string;
+  /** Certificates the run was for. */
+  readonly names: readonly string[];
+  readonly ok: boolean;
+  readonly exitCode: number | null;
+  readonly timedOut: boolean;
+  readonly output: string;
+}
+
+export interface ReconcileReport {
+  readonly plan: Plan;
+  /** Sorted by name, one per plan entry. */
+  readonly results: ReconcileResult[];
+  readonly hooks: HookReport[];
+  readonly summary: Record<Outcome, number>;
+  readonly statusWritten: boolean;
+  /** No failed certificate, no failed hook, status recorded. */
+  readonly ok: boolean;
+}
+
+/** What acting on one entry produced. */
+interface WorkResult {
+  outcome: Outcome;
+  /** Files (re)written: the certificate's hooks must run. */
+  filesWritten: boolean;
+  error?: string;
+  terminal?: boolean;
+  deferredUntil?: string;
+  serial?: string;
+  notAfter?: string;
+  provenance?: Provenance;
+}
+
+interface PassContext {
+  readonly desired: DesiredState;
+  readonly ports: ReconcilePorts;
+  readonly options: ReconcileOptions;
+  readonly trust: TrustMaterial | undefined;
+  readonly trustError: unknown;
+  readonly provenance: ReadonlyMap<string, Provenance>;
+  readonly status: StatusDocument | undefined;
+  readonly ids: ReadonlyMap<string, ResolvedIds>;
+}
+
+/** sha256 of the leaf's DER, the identity provenance ties to. */
+export function leafSha256(certificatePem: string): string {
+  const leaf = splitPemBlocks(certificatePem)[0] ?? '';
+  const base64 = leaf.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '').replace(/\s+/g, '');
+  return createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
+}
+
+function placementOf(cert: DesiredCertificate, role: (typeof FILE_ROLES)[number]) {
+  const { owner, group } = cert.placement;
+  return {
+    mode: wantedMode(cert, role),
+    ...(owner === undefined ? {} : { owner }),
+    ...(group === undefined ? {} : { group }),
+  };
+}
+
+/** Every declared file of a new issuance, for one atomic writeFiles call. */
+export function issuedFiles(cert: DesiredCertificate, issued: IssuedCertificate): FileToWrite[] {
+  const content: Record<(typeof FILE_ROLES)[number], string> = {
+    cert: joinPem(issued.certificatePem),
+    key: joinPem(issued.keyPem),
+    chain: joinPem(issued.chainPem),
+    fullchain: joinPem(issued.certificatePem, issued.chainPem),
+    caBundle: joinPem(issued.caBundlePem),
+  };
+  return FILE_ROLES.flatMap((role) => {
+    const path = cert.files[role];
+    return path === undefined ? [] : [{ path, content: content[role], ...placementOf(cert, role) }];
+  });
+}
+
+function backoffInEffect(ctx: PassContext, cert: DesiredCertificate, now: Date): string | undefined {
+  if (ctx.options.force === true) return undefined;
+  const previous = ctx.status?.certificates[cert.name];
+  if (previous?.retryNotBefore === undefined) return undefined;
+  // A changed spec deserves a fresh attempt right away.
+  if (previous.failedSpecHash !== cert.specHash) return undefined;
+  return now.getTime() < new Date(previous.retryNotBefore).getTime() ? previous.retryNotBefore : undefined;
+}
+
+async function issue(
+  ctx: PassContext,
+  cert: DesiredCertificate,
+  observed: ObservedCertificate,
+): Promise<WorkResult> {
+  const { ports } = ctx;
+  const deferredUntil = backoffInEffect(ctx, cert, ports.clock());
+  if (deferredUntil !== undefined) {
+    const previous = ctx.status?.certificates[cert.name];
+    return {
+      outcome: 'failed',
+      filesWritten: false,
+      deferredUntil,
+      error: `Not retrying before ${deferredUntil} after ${previous?.consecutiveFailures ?? 0} failure(s): ${previous?.lastError ?? 'unknown error'}`,
+    };
+  }
+  let existingKeyPem: string | undefined;
+  const keyPath = cert.files.key;
+  const keyUsable = observed.key !== undefined && observed.key.keyAlgorithm === cert.spec.keyAlgorithm;
+  if (cert.rotation === 'never' && keyPath !== undefined && keyUsable) {
+    existingKeyPem = await ports.readKey(keyPath);
+  }
+  const request: IssueRequest = {
+    name: cert.name,
+    commonName: cert.spec.commonName,
+    sans: cert.spec.sans,
+    keyAlgorithm: cert.spec.keyAlgorithm,
+    lifetimeMs: cert.spec.lifetimeMs,
+    ...(existingKeyPem === undefined ? {} : { existingKeyPem }),
+  };
+  const issued = await ports.issuer.issue(request);
+  // Key, certificate and chain files in one call: all temp files land before any rename.
+  await ports.writeFiles(issuedFiles(cert, issued));
+  const provenance: Provenance = {
+    name: cert.name,
+    specHash: cert.specHash,
+    commonName: cert.spec.commonName,
+    sans: cert.spec.sans,
+    keyAlgorithm: cert.spec.keyAlgorithm,
+    requestedLifetimeMs: cert.spec.lifetimeMs,
+    issuerId: ports.issuer.id,
+    serial: issued.serial,
+    certificateSha256: leafSha256(issued.certificatePem),
+    issuedAt: ports.clock().toISOString(),
+    notAfter: issued.notAfter,
+    files: { ...cert.files },
+  };
+  // Provenance last: it describes files that are already in place.
+  await ports.provenance.write(provenance);
+  return {
+    outcome: 'changed',
+    filesWritten: true,
+    serial: issued.serial,
+    notAfter: issued.notAfter,
+    provenance,
+  };
+}
+
+async function chainFileContents(
+  ctx: PassContext,
+  cert: DesiredCertificate,
+  roles: readonly ChainRole[],
+): Promise<FileToWrite[]> {
+  const trust = ctx.trust;
+  if (trust === undefined) {
+    throw ctx.trustError ?? new CertloopError('INTERNAL', 'The issuer trust material is not available.');
+  }
+  const needsIntermediates = roles.some((role) => role !== 'caBundle');
+  if (needsIntermediates && trust.intermediatesPem.trim() === '') {
+    throw new CertloopError(
+      'INTERNAL',
+      'The issuer did not report its intermediates, so the chain cannot be rebuilt.',
+      {
+        hint: 'Reissue the certificate (--force) to get a fresh chain from the CA.',
+      },
+    );
+  }
+  let leaf: string | undefined;
+  if (roles.includes('fullchain')) {
+    const certText =
+      cert.files.cert === undefined ? undefined : await ctx.ports.readCertificate(cert.files.cert);
+    leaf = certText === undefined ? undefined : splitPemBlocks(certText)[0];
+    if (leaf === undefined) {
+      throw new CertloopError(
+        'WRITE_FAILED',
+        `Cannot rebuild the full-chain file: the certificate ${cert.files.cert} is unreadable.`,
+      );
+    }
+  }
+  return roles.map((role) => {
+    const content =
+      role === 'caBundle'
+        ? joinPem(trust.rootsPem)
+        : role === 'chain'
+          ? joinPem(trust.intermediatesPem)
+          : joinPem(leaf ?? '', trust.intermediatesPem);
+    return { path: cert.files[role]!, content, ...placementOf(cert, role) };
+  });
+}
+
+async function fixPlacements(
+  ctx: PassContext,
+  cert: DesiredCertificate,
+  observed: ObservedCertificate,
+  skip: ReadonlySet<string>,
+): Promise<boolean> {
+  let changed = false;
+  for (const drift of placementDrift(cert, observed, ctx.ids.get(cert.name))) {
+    if (skip.has(drift.path)) continue;
+    if (await ctx.ports.fixPlacement(drift.path, placementOf(cert, drift.role))) changed = true;
+  }
+  return changed;
+}
+
+async function updateFiles(
+  ctx: PassContext,
+  cert: DesiredCertificate,
+  observed: ObservedCertificate,
+): Promise<WorkResult> {
+  const { missing, stale } = chainFileDrift(cert, observed);
+  const roles = [...missing, ...stale];
+  let written: string[] = [];
+  if (roles.length > 0) {
+    written = (await ctx.ports.writeFiles(await chainFileContents(ctx, cert, roles))).written;
+  }
+  // Rewritten files got their mode and owner from the writer; fix the others.
+  const fixed = await fixPlacements(ctx, cert, observed, new Set(written));
+  const filesWritten = written.length > 0;
+  return { outcome: filesWritten || fixed ? 'changed' : 'unchanged', filesWritten };
+}
+
+async function fixPermissions(
+  ctx: PassContext,
+  cert: DesiredCertificate,
+  observed: ObservedCertificate,
+): Promise<WorkResult> {
+  const fixed = await fixPlacements(ctx, cert, observed, new Set());
+  return { outcome: fixed ? 'changed' : 'unchanged', filesWritten: false };
+}
+
+/** Files certloop wrote for an orphan, minus any path a current certificate still declares. */
+async function removeOrphan(ctx: PassContext, name: string): Promise<WorkResult> {
+  const provenance = ctx.provenance.get(name);
+  const inUse = new Set(ctx.desired.certificates.flatMap((c) => Object.values(c.files)));
+  const paths = Object.values(provenance?.files ?? {}).filter(
+    (p): p is string => p !== undefined && !inUse.has(p),
+  );
+  if (paths.length > 0) await ctx.ports.removeFiles(paths);
+  await ctx.ports.provenance.remove(name);
+  return { outcome: 'changed', filesWritten: false };
+}
+
+async function act(
+  ctx: PassContext,
+  entry: PlanEntry,
+  cert: DesiredCertificate | undefined,
+  observed: ObservedCertificate | undefined,
+): Promise<WorkResult> {
+  try {
+    if (entry.action === 'remove') return await removeOrphan(ctx, entry.name);
+    if (cert === undefined || observed === undefined) return { outcome: 'unchanged', filesWritten: false };
+    switch (entry.action) {
+      case 'issue':
+      case 'reissue':
+        return await issue(ctx, cert, observed);
+      case 'update-files':
+        return await updateFiles(ctx, cert, observed);
+      case 'fix-permissions':
+        return await fixPermissions(ctx, cert, observed);
+      default:
+        return { outcome: 'unchanged', filesWritten: false };
+    }
+  } catch (error) {
+    const terminal = error instanceof IssuerError && !error.retryable;
+    const message = safeErrorMessage(error);
+    ctx.ports.logger.error('Acting on a certificate failed.', {
+      name: entry.name,
+      action: entry.action,
+      error: message,
+    });
+    return { outcome: 'failed', filesWritten: false, error: message, terminal };
+  }
+}
+
+function shouldAct(entry: PlanEntry, options: ReconcileOptions): boolean {
+  if (entry.action === 'none') return false;
+  return entry.action !== 'remove' || options.prune === true;
+}
+
+interface HookPhase {
+  readonly reports: HookReport[];
+  /** Per certificate: commands that still have to succeed. */
+  readonly pending: Map<string, string[]>;
+}
+
+async function runHookPhase(
+  ctx: PassContext,
+  plan: Plan,
+  work: ReadonlyMap<string, WorkResult>,
+  observedByName: ReadonlyMap<string, ObservedCertificate>,
+): Promise<HookPhase> {
+  const triggers: HookTrigger[] = [];
+  const pending = new Map<string, string[]>();
+  const entries = new Map(plan.entries.map((e) => [e.name, e]));
+  for (const cert of ctx.desired.certificates) {
+    const result = work.get(cert.name);
+    const previouslyPending = pendingHooksOf(cert, ctx.status?.certificates[cert.name]?.pendingHooks);
+    const commands = result?.filesWritten === true ? cert.hooks.map((h) => h.command) : previouslyPending;
+    const unique = [...new Set(commands)];
+    pending.set(cert.name, unique);
+    if (unique.length === 0) continue;
+    const entry = entries.get(cert.name);
+    const parsed = observedByName.get(cert.name)?.certificate;
+    const serial = result?.serial ?? parsed?.serial;
+    const notAfter = result?.notAfter ?? parsed?.notAfter;
+    triggers.push({
+      certificate: cert,
+      commands: unique,
+      action: entry?.action ?? 'none',
+      reasons: (entry?.reasons ?? []).map((r) => r.code),
+      ...(serial === undefined ? {} : { serial }),
+      ...(notAfter === undefined ? {} : { notAfter }),
+    });
+  }
+  const planned = planHookRuns(triggers);
+  if (planned.length === 0) return { reports: [], pending };
+
+  let results: Awaited<ReturnType<ReconcilePorts['runHooks']>>;
+  try {
+    results = await ctx.ports.runHooks(planned.map((p) => p.run));
+  } catch (error) {
+    const message = safeErrorMessage(error);
+    ctx.ports.logger.error('Running hooks failed.', { error: message });
+    results = planned.map((p) => ({
+      command: p.run.command,
+      exitCode: null,
+      timedOut: false,
+      output: message,
+    }));
+  }
+  const reports: HookReport[] = planned.map((p) => {
+    const result = results.find((r) => r.command === p.run.command);
+    const ok = result !== undefined && result.exitCode === 0 && !result.timedOut;
+    return {
+      command: p.run.command,
+      names: p.names,
+      ok,
+      exitCode: result?.exitCode ?? null,
+      timedOut: result?.timedOut ?? false,
+      output: result?.output ?? 'The hook did not run.',
+    };
+  });
+  const succeeded = new Set(reports.filter((r) => r.ok).map((r) => r.command));
+  for (const [name, commands] of pending)
+    pending.set(
+      name,
+      commands.filter((c) => !succeeded.has(c)),
+    );
+  return { reports, pending };
+}
+
+/** Re-observes touched certificates; the reasons still found per name (empty: converged). */
+async function verify(
+  ctx: PassContext,
+  touched: readonly DesiredCertificate[],
+  provenance: ReadonlyMap<string, Provenance>,
+  refreshTrust: boolean,
+): Promise<Map<string, { reasons: Reason[]; observed: ObservedCertificate }>> {
+  const result = new Map<string, { reasons: Reason[]; observed: ObservedCertificate }>();
+  if (touched.length === 0) return result;
+  // A first issuance may be when the issuer's intermediates become known.
+  const trust = refreshTrust ? ((await loadTrust(ctx.ports)).trust ?? ctx.trust) : ctx.trust;
+  let observed: ObservedCertificate[];
+  try {
+    observed = await ctx.ports.observe(touched, trust);
+  } catch (error) {
+    ctx.ports.logger.warn('Could not re-observe after acting; the result is unverified.', {
+      error: safeErrorMessage(error),
+    });
+    return result;
+  }
+  const byName = new Map(observed.map((o) => [o.name, o]));
+  const now = ctx.ports.clock();
+  for (const cert of touched) {
+    const seen = byName.get(cert.name) ?? nothingObserved(cert);
+    const p = provenance.get(cert.name);
+    const ids = ctx.ids.get(cert.name);
+    const entry = planEntryFor(cert, seen, {
+      now,
+      ...(p === undefined ? {} : { provenance: p }),
+      ...(ids === undefined ? {} : { ids }),
+    });
+    result.set(cert.name, { reasons: entry.reasons, observed: seen });
+  }
+  return result;
+}
+
+export async function reconcileOnce(
+  desired: DesiredState,
+  ports: ReconcilePorts,
+  options: ReconcileOptions = {},
+): Promise<ReconcileReport> {
+  const { logger } = ports;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+
+  // Gather, then decide.
+  const { trust, trustError, provenance, status, ids, observed, plan } = await gatherAndPlan(desired, ports, {
+    ...(options.force === undefined ? {} : { force: options.force }),
+  });
+  const ctx: PassContext = { desired, ports, options, trust, trustError, provenance, status, ids };
+  logger.debug('Plan built.', { summary: plan.summary });
+
+  // Act, each certificate on its own; a failure is a result, never a stop.
+  const certs = new Map(desired.certificates.map((c) => [c.name, c]));
+  const observedByName = new Map(observed.map((o) => [o.name, o]));
+  const entries = new Map(plan.entries.map((e) => [e.name, e]));
+  const actionable = plan.entries.filter((e) => shouldAct(e, options));
+  const work = new Map<string, WorkResult>();
+  let done = 0;
+  const queue = new KeyedQueue(
+    async (name) => {
+      const entry = entries.get(name)!;
+      const cert = certs.get(name);
+      work.set(
+        name,
+        await act(ctx, entry, cert, observedByName.get(name) ?? (cert && nothingObserved(cert))),
+      );
+      done += 1;
+      options.onProgress?.({ done, total: actionable.length, name, action: entry.action });
+    },
+    { concurrency: options.concurrency ?? 4 },
+  );
+  for (const entry of actionable) queue.add(entry.name);
+  await queue.onIdle();
+
+  // Hooks, after every write of the pass.
+  const hooks = await runHookPhase(ctx, plan, work, observedByName);
+
+  // Verify what was touched, against the provenance as it is now.
+  const currentProvenance = new Map(provenance);
+  for (const [name, result] of work) if (result.provenance) currentProvenance.set(name, result.provenance);
+  const touched = desired.certificates.filter((c) => work.get(c.name)?.outcome === 'changed');
+  const issuedAny = [...work.values()].some((r) => r.provenance !== undefined);
+  const verified = await verify(ctx, touched, currentProvenance, issuedAny);
+
+  // Results.
+  const results: ReconcileResult[] = [];
+  const certificates: Record<string, ReturnType<typeof nextCertificateStatus>> = {};
+  const now = ports.clock();
+  for (const entry of plan.entries) {
+    const cert = certs.get(entry.name);
+    const result = work.get(entry.name);
+    if (cert === undefined) {
+      // Orphan: reported; its status goes once it is pruned.
+      results.push({
+        name: entry.name,
+        action: entry.action,
+        reasons: entry.reasons,
+        outcome: result?.outcome ?? 'unchanged',
+        ...(result?.error ? { error: result.error } : {}),
+      });
+      const previous = status?.certificates[entry.name];
+      if (previous !== undefined && result?.outcome !== 'changed') certificates[entry.name] = previous;
+      continue;
+    }
+    let outcome: Outcome = result?.outcome ?? 'unchanged';
+    let error = result?.error;
+    const check = verified.get(entry.name);
+    const remaining = (check?.reasons ?? (result === undefined ? entry.reasons : [])).filter(
+      (r) => r.code !== 'hook-pending',
+    );
+    if (outcome === 'changed' && check !== undefined && remaining.length > 0) {
+      outcome = 'failed';
+      error = `The files still drift after the change: ${remaining.map((r) => r.message).join(' ')}`;
+    }
+    const pending = hooks.pending.get(entry.name) ?? [];
+    const hookOnly = entry.reasons.every((r) => r.code === 'hook-pending') && entry.action !== 'none';
+    if (hookOnly && outcome !== 'failed') {
+      // Nothing to write; the pass was about the hooks.
+      const failedHooks = hooks.reports.filter((h) => !h.ok && h.names.includes(entry.name));
+      outcome = failedHooks.length === 0 ? 'changed' : 'failed';
+      if (failedHooks.length > 0)
+        error = `Hook failed again: ${failedHooks.map((h) => h.command).join(', ')}`;
+    }
+    const parsed = check?.observed.certificate ?? observedByName.get(entry.name)?.certificate;
+    const serial = result?.serial ?? parsed?.serial;
+    const notAfter = result?.notAfter ?? parsed?.notAfter;
+    results.push({
+      name: entry.name,
+      action: entry.action,
+      reasons: entry.reasons,
+      outcome,
+      ...(error === undefined ? {} : { error }),
+      ...(result?.deferredUntil === undefined ? {} : { retryNotBefore: result.deferredUntil }),
+      ...(serial === undefined ? {} : { serial }),
+      ...(notAfter === undefined ? {} : { notAfter }),
+    });
+    const previous = status?.certificates[entry.name];
+    certificates[entry.name] = nextCertificateStatus({
+      desired: cert,
+      ...(previous === undefined ? {} : { previous }),
+      action: entry.action,
+      reasons: entry.reasons,
+      outcome,
+      ...(error === undefined ? {} : { error }),
+      ...(result?.terminal ? { terminal: true } : {}),
+      ...(result?.deferredUntil === undefined ? {} : { deferred: true }),
+      ...(serial === undefined ? {} : { serial }),
+      ...(notAfter === undefined ? {} : { notAfter }),
+      pendingHooks: pending,
+      remainingReasons: remaining,
+      now,
+      backoff,
+    });
+  }
+
+  // Record, only when something changed.
+  let statusWritten = false;
+  let statusOk = true;
+  if (statusChanged(status, desired.manifestPath, certificates)) {
+    try {
+      statusWritten = await ports.status.write({
+        version: 1,
+        manifestPath: desired.manifestPath,
+        updatedAt: now.toISOString(),
+        certificates,
+      });
+    } catch (error) {
+      statusOk = false;
+      logger.error('Could not write the status file.', { error: safeErrorMessage(error) });
+    }
+  }
+
+  const summary: Record<Outcome, number> = { changed: 0, unchanged: 0, failed: 0 };
+  for (const r of results) summary[r.outcome] += 1;
+  const ok = summary.failed === 0 && hooks.reports.every((h) => h.ok) && statusOk;
+  return { plan, results, hooks: hooks.reports, summary, statusWritten, ok };
+}

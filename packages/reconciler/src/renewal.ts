@@ -1,0 +1,40 @@
+/**
+ * When a certificate is due for renewal. Computed from the certificate's
+ * actual notBefore/notAfter, so a CA that shortened the lifetime moves the
+ * renewal point with it instead of causing an endless reissue.
+ */
+import type { RenewalPolicy } from '@certloop/core';
+
+/** Renew after two thirds of the lifetime when the manifest says nothing. */
+export const DEFAULT_RENEWAL_FRACTION = 2 / 3;
+
+/**
+ * The earliest of `notAfter - beforeExpiryMs` and `notBefore + fraction * lifetime`.
+ * A `beforeExpiryMs` at least as long as the actual lifetime (a CA that capped
+ * it, or a short-lived certificate) would put the point before notBefore and
+ * renew on every pass; it is then ignored in favour of the fraction
+ * (cert-manager does the same with renewBefore >= duration).
+ */
+export function renewalPoint(renewal: RenewalPolicy, notBefore: Date, notAfter: Date): Date {
+  const start = notBefore.getTime();
+  const end = notAfter.getTime();
+  const lifetime = Math.max(0, end - start);
+  const candidates: number[] = [];
+  if (renewal.fraction !== undefined) candidates.push(start + renewal.fraction * lifetime);
+  if (renewal.beforeExpiryMs !== undefined && end - renewal.beforeExpiryMs > start) {
+    candidates.push(end - renewal.beforeExpiryMs);
+  }
+  if (candidates.length === 0) candidates.push(start + DEFAULT_RENEWAL_FRACTION * lifetime);
+  return new Date(Math.min(...candidates));
+}
+
+/** The renewal point of an observed certificate's validity dates (ISO 8601), if they parse. */
+export function renewalPointOf(
+  renewal: RenewalPolicy,
+  validity: { readonly notBefore: string; readonly notAfter: string },
+): Date | undefined {
+  const notBefore = new Date(validity.notBefore);
+  const notAfter = new Date(validity.notAfter);
+  if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) return undefined;
+  return renewalPoint(renewal, notBefore, notAfter);
+}
