@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../src/main.js';
 import { VERSION } from '../src/version.js';
-import { captureIo } from './capture.js';
+import { captureIo } from './support/capture.js';
 
 describe('certloop command line', () => {
   it('lists every planned command in --help and exits 0', async () => {

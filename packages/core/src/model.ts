@@ -126,3 +126,14 @@ export interface EngineSettings {
   /** Directory for locks, status and provenance; undefined means the CLI default. */
   readonly stateDir?: string;
 }
+
+/**
+ * The file that holds the leaf certificate: `cert` when declared, else the
+ * first block of `fullchain` (legacy `cert_path` is a full chain, as
+ * `step ca certificate` writes it).
+ */
+export function leafRole(files: OutputFiles): 'cert' | 'fullchain' | undefined {
+  if (files.cert !== undefined) return 'cert';
+  if (files.fullchain !== undefined) return 'fullchain';
+  return undefined;
+}

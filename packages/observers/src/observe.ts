@@ -10,7 +10,7 @@ import type {
   ObservedFile,
   TrustMaterial,
 } from '@certloop/core';
-import { describeError, FILE_ROLES, type FileRole, joinPem } from '@certloop/core';
+import { describeError, FILE_ROLES, type FileRole, joinPem, leafRole } from '@certloop/core';
 import type { ObservationCache } from './cache.js';
 import { type ParsedCertificate, sha256Hex } from './certificate.js';
 import { chainsTo, isIssuerChain } from './chain.js';
@@ -102,15 +102,17 @@ function observeRole<T>(
 
 async function observeIn(desired: DesiredCertificate, context: Context): Promise<ObservedCertificate> {
   const { files: paths } = desired;
+  // The leaf comes from the cert file, or from the first block of a full chain when that is all there is.
+  const leafPath = leafRole(paths) === undefined ? undefined : paths[leafRole(paths)!];
   const [cert, key, chain, fullchain, caBundle] = await Promise.all([
-    observeRole(paths.cert, 'cert', parseCertFile, context),
+    observeRole(leafPath, 'cert', parseCertFile, context),
     observeRole(paths.key, 'key', parseKeyFile, context),
     observeRole(paths.chain, 'pem', parsePemFile, context),
     observeRole(paths.fullchain, 'pem', parsePemFile, context),
     observeRole(paths.caBundle, 'pem', parsePemFile, context),
   ]);
   const observations: Record<FileRole, FileObservation<unknown> | undefined> = {
-    cert,
+    cert: paths.cert === undefined ? undefined : cert,
     key,
     chain,
     fullchain,

@@ -16,6 +16,7 @@ import {
   type IssueRequest,
   IssuerError,
   joinPem,
+  leafRole,
   type ObservedCertificate,
   type Provenance,
   type Reason,
@@ -233,13 +234,14 @@ async function chainFileContents(
   }
   let leaf: string | undefined;
   if (roles.includes('fullchain')) {
-    const certText =
-      cert.files.cert === undefined ? undefined : await ctx.ports.readCertificate(cert.files.cert);
+    const role = leafRole(cert.files);
+    const leafPath = role === undefined ? undefined : cert.files[role];
+    const certText = leafPath === undefined ? undefined : await ctx.ports.readCertificate(leafPath);
     leaf = certText === undefined ? undefined : splitPemBlocks(certText)[0];
     if (leaf === undefined) {
       throw new CertloopError(
         'WRITE_FAILED',
-        `Cannot rebuild the full-chain file: the certificate ${cert.files.cert} is unreadable.`,
+        `Cannot rebuild the full-chain file: the certificate ${leafPath} is unreadable.`,
       );
     }
   }

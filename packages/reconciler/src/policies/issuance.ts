@@ -2,13 +2,16 @@
  * The *needs issuance* chain: nothing usable is on disk, so a certificate must
  * be issued from scratch (action `issue`). Cheap existence checks come first.
  */
-import type { FileRole, ObservedFile, Reason } from '@certloop/core';
+import { leafRole, type ObservedFile, type Reason } from '@certloop/core';
 import type { Policy, PolicyInput } from './input.js';
 
+/** `leaf` is the file holding the certificate: `cert`, or `fullchain` when no `cert` is declared. */
 function declaredFile(
   input: PolicyInput,
-  role: 'cert' | 'key',
+  which: 'leaf' | 'key',
 ): { path: string; file?: ObservedFile } | null {
+  const role = which === 'key' ? 'key' : leafRole(input.desired.files);
+  if (role === undefined) return null;
   const path = input.desired.files[role];
   if (path === undefined) return null;
   const file = input.observed.files[role];
@@ -16,13 +19,13 @@ function declaredFile(
 }
 
 /** Whether the declared file exists and could be read (so parse results mean something). */
-function readableFile(input: PolicyInput, role: FileRole & ('cert' | 'key')): boolean {
+function readableFile(input: PolicyInput, role: 'leaf' | 'key'): boolean {
   const declared = declaredFile(input, role);
   return declared?.file?.exists === true && declared.file.readable;
 }
 
 export const certMissing: Policy = (input) => {
-  const declared = declaredFile(input, 'cert');
+  const declared = declaredFile(input, 'leaf');
   if (declared === null || declared.file?.exists === true) return null;
   return { code: 'cert-missing', message: `The certificate file ${declared.path} does not exist.` };
 };
@@ -35,7 +38,7 @@ export const keyMissing: Policy = (input) => {
 
 export const fileUnreadable: Policy = (input) => {
   const unreadable: string[] = [];
-  for (const role of ['cert', 'key'] as const) {
+  for (const role of ['leaf', 'key'] as const) {
     const declared = declaredFile(input, role);
     if (declared?.file?.exists === true && !declared.file.readable) {
       const why = declared.file.error === undefined ? '' : ` (${declared.file.error})`;
@@ -51,11 +54,11 @@ export const fileUnreadable: Policy = (input) => {
 };
 
 export const certUnparsable: Policy = (input) => {
-  if (!readableFile(input, 'cert') || input.observed.certificate !== undefined) return null;
+  if (!readableFile(input, 'leaf') || input.observed.certificate !== undefined) return null;
   const detail = input.observed.certificateError === undefined ? '' : ` (${input.observed.certificateError})`;
   return {
     code: 'cert-unparsable',
-    message: `The certificate file ${input.desired.files.cert} is not a readable PEM certificate${detail}.`,
+    message: `The certificate file ${declaredFile(input, 'leaf')?.path} is not a readable PEM certificate${detail}.`,
   };
 };
 

@@ -1,4 +1,4 @@
-import type { Io } from '../src/io.js';
+import type { Io } from '../../src/io.js';
 
 export interface CapturedIo extends Io {
   out(): string;
