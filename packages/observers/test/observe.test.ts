@@ -107,6 +107,28 @@ describe('observeCertificate', () => {
     expect(observed.files.cert?.fingerprint).toMatch(/^\d+:\d+:\d+:[\d.]+:[\d.]+$/);
   });
 
+  test('reads the leaf from the full chain when no cert file is declared (legacy cert_path)', async () => {
+    const leaf = await aCert(
+      withSans('legacy.example', '10.0.0.111'),
+      signedBy(intermediate),
+      expiringIn('3h'),
+    );
+    await writeIssued(leaf);
+    const observed = await observeCertificate(
+      aDesiredCertificate(dir.path, { files: { fullchain: 'fullchain.pem', key: 'key.pem' } }),
+      { trust },
+    );
+
+    expect(observed.certificate).toMatchObject({
+      sans: { dns: ['legacy.example'], ip: ['10.0.0.111'], email: [], uri: [] },
+      notAfter: new Date(Math.floor(leaf.notAfter.getTime() / 1000) * 1000).toISOString(),
+      chainVerifies: true,
+    });
+    expect(observed.keyMatchesCertificate).toBe(true);
+    expect(observed.chainFilesCurrent).toEqual({ fullchain: true });
+    expect(Object.keys(observed.files).sort()).toEqual(['fullchain', 'key']);
+  });
+
   test('a missing certificate file is an observation, not an error', async () => {
     const leaf = await aCert(signedBy(intermediate));
     await writeFileAt(join(dir.path, 'key.pem'), leaf.keyPem);

@@ -126,6 +126,11 @@ export const withRotation =
 export const withFullchain: DesiredModifier = (d) => {
   d.files = { ...d.files, fullchain: d.files.cert!.replace('cert.pem', 'fullchain.pem') };
 };
+/** The legacy shape: `cert_path` is a full chain, so there is no `cert` role. */
+export const fullchainInsteadOfCert: DesiredModifier = (d) => {
+  const { cert, ...rest } = d.files;
+  d.files = { ...rest, fullchain: cert!.replace('cert.pem', 'fullchain.pem') };
+};
 
 // ---- observed ----
 

@@ -34,6 +34,7 @@ import {
   DAY,
   expiringIn,
   fromForeignCa,
+  fullchainInsteadOfCert,
   HOUR,
   keySwapped,
   MINUTE,
@@ -112,6 +113,12 @@ describe('needs-issuance policies', () => {
       message: 'The certificate file /certs/web/cert.pem does not exist.',
     },
     'a present certificate file is not missing': { policy: certMissing, input: inSync, expected: null },
+    'a missing full chain is a missing certificate when it is the only file holding the leaf': {
+      policy: certMissing,
+      input: given([fullchainInsteadOfCert], [withoutFile('fullchain')]),
+      expected: 'cert-missing',
+      message: 'The certificate file /certs/web/fullchain.pem does not exist.',
+    },
     'a missing key file needs issuance': {
       policy: keyMissing,
       input: given([], [withoutFile('key')]),
