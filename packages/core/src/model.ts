@@ -137,3 +137,10 @@ export function leafRole(files: OutputFiles): 'cert' | 'fullchain' | undefined {
   if (files.fullchain !== undefined) return 'fullchain';
   return undefined;
 }
+
+/**
+ * The order in which a certificate's files are renamed into place: key first,
+ * certificate last. The certificate is the commit marker: whoever sees the new
+ * certificate (an observer, a reloading server) finds its key already there.
+ */
+export const COMMIT_ORDER: readonly FileRole[] = ['key', 'caBundle', 'chain', 'fullchain', 'cert'];

@@ -9,9 +9,10 @@ import { createHash } from 'node:crypto';
 import {
   type Action,
   CertloopError,
+  COMMIT_ORDER,
   type DesiredCertificate,
   type DesiredState,
-  FILE_ROLES,
+  type FILE_ROLES,
   type IssuedCertificate,
   type IssueRequest,
   IssuerError,
@@ -140,7 +141,8 @@ export function issuedFiles(cert: DesiredCertificate, issued: IssuedCertificate)
     fullchain: joinPem(issued.certificatePem, issued.chainPem),
     caBundle: joinPem(issued.caBundlePem),
   };
-  return FILE_ROLES.flatMap((role) => {
+  // Key first, certificate last: the writer renames in the order given.
+  return COMMIT_ORDER.flatMap((role) => {
     const path = cert.files[role];
     return path === undefined ? [] : [{ path, content: content[role], ...placementOf(cert, role) }];
   });

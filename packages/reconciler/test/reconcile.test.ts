@@ -62,7 +62,7 @@ describe('reconcileOnce', () => {
     expect(world.statusWrites).toBe(writesBefore);
   });
 
-  it('writes key, certificate and chain files in one call, provenance after them', async () => {
+  it('writes key, chain files and certificate in one call, key first and certificate last, provenance after them', async () => {
     const world = new FakeWorld();
     const calls: string[] = [];
     const ports = world.ports();
@@ -81,7 +81,7 @@ describe('reconcileOnce', () => {
       },
     });
     expect(calls).toEqual([
-      'writeFiles /certs/web/cert.pem /certs/web/key.pem /certs/web/chain.pem /certs/web/ca.pem',
+      'writeFiles /certs/web/key.pem /certs/web/ca.pem /certs/web/chain.pem /certs/web/cert.pem',
       'provenance web',
     ]);
     expect(world.files.get('/certs/web/key.pem')?.mode).toBe(0o600);

@@ -67,7 +67,7 @@ export interface WriteOptions {
 }
 
 /** The order in which a certificate's files should be passed: key first, certificate last. */
-export const COMMIT_ORDER: readonly FileRole[] = ['key', 'caBundle', 'chain', 'fullchain', 'cert'];
+export { COMMIT_ORDER } from '@certloop/core';
 
 const DEFAULT_DIRECTORY_MODE = 0o755;
 const CREATE_TEMP = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW;
