@@ -1,13 +1,15 @@
 /**
- * Which post-renewal hooks a pass runs, and their environment. Each distinct
- * command runs once per pass, after every write, for all the certificates
- * that need it. Variable names match @certloop/actuators' hook runner:
- * CERTLOOP_NAME, CERTLOOP_NAMES (newline-separated), CERTLOOP_COMMON_NAME,
- * CERTLOOP_CERT_PATH, CERTLOOP_KEY_PATH, CERTLOOP_SERIAL, CERTLOOP_NOT_AFTER,
- * CERTLOOP_ACTION, CERTLOOP_REASON (comma-separated codes). When certificates
- * share a command, only variables with one value for all of them are kept.
+ * Which post-renewal hooks a pass runs, and their environment (see core's
+ * hook-environment.ts). Each distinct command runs once per pass, after every
+ * write, for all the certificates that need it.
  */
-import type { Action, DesiredCertificate, ReasonCode } from '@certloop/core';
+import {
+  type Action,
+  type DesiredCertificate,
+  hookEnvironment,
+  mergeEnvironments,
+  type ReasonCode,
+} from '@certloop/core';
 import type { HookRun } from './ports.js';
 
 export interface HookTrigger {
@@ -20,33 +22,14 @@ export interface HookTrigger {
   readonly notAfter?: string;
 }
 
-export function hookEnvironment(trigger: HookTrigger): Record<string, string> {
-  const { certificate } = trigger;
-  const env: Record<string, string> = {
-    CERTLOOP_NAME: certificate.name,
-    CERTLOOP_NAMES: certificate.name,
-    CERTLOOP_COMMON_NAME: certificate.spec.commonName,
-    CERTLOOP_ACTION: trigger.action,
-    CERTLOOP_REASON: trigger.reasons.join(','),
-  };
-  if (certificate.files.cert !== undefined) env.CERTLOOP_CERT_PATH = certificate.files.cert;
-  if (certificate.files.key !== undefined) env.CERTLOOP_KEY_PATH = certificate.files.key;
-  if (trigger.serial !== undefined) env.CERTLOOP_SERIAL = trigger.serial;
-  if (trigger.notAfter !== undefined) env.CERTLOOP_NOT_AFTER = trigger.notAfter;
-  return env;
-}
-
-function mergeEnvironments(
-  envs: readonly Record<string, string>[],
-  names: readonly string[],
-): Record<string, string> {
-  const [first, ...rest] = envs;
-  const merged: Record<string, string> = {};
-  for (const [key, value] of Object.entries(first ?? {})) {
-    if (rest.every((env) => env[key] === value)) merged[key] = value;
-  }
-  merged.CERTLOOP_NAMES = names.join('\n');
-  return merged;
+/** The environment of one certificate's hook run (variables documented in core's hook-environment.ts). */
+export function environmentOf(trigger: HookTrigger): Record<string, string> {
+  return hookEnvironment(trigger.certificate, {
+    action: trigger.action,
+    reasons: trigger.reasons,
+    ...(trigger.serial === undefined ? {} : { serial: trigger.serial }),
+    ...(trigger.notAfter === undefined ? {} : { notAfter: trigger.notAfter }),
+  });
 }
 
 export interface PlannedHookRun {
@@ -77,7 +60,7 @@ export function planHookRuns(triggers: readonly HookTrigger[]): PlannedHookRun[]
       run: {
         command,
         timeoutMs: group.timeoutMs,
-        env: mergeEnvironments(group.triggers.map(hookEnvironment), names),
+        env: mergeEnvironments(group.triggers.map(environmentOf)),
       },
     };
   });

@@ -1,6 +1,6 @@
 export { actualDocument, type CertificateDocument, desiredDocument, type JsonValue } from './documents.js';
 export { type Gathered, type GatherPorts, gatherAndPlan } from './gather.js';
-export { type HookTrigger, hookEnvironment, planHookRuns } from './hooks.js';
+export { environmentOf, type HookTrigger, planHookRuns } from './hooks.js';
 export {
   buildPlan,
   nextWakeUp,

@@ -149,7 +149,7 @@ describe('reconcileOnce', () => {
     const lastWrite = world.actions.map((a) => a.startsWith('write')).lastIndexOf(true);
     expect(hookIndex).toBeGreaterThan(lastWrite);
     expect(report.hooks).toEqual([expect.objectContaining({ names: ['api', 'web'], ok: true })]);
-    expect(world.hookEnvs[0]).toMatchObject({ CERTLOOP_NAMES: 'api\nweb', CERTLOOP_ACTION: 'issue' });
+    expect(world.hookEnvs[0]).toMatchObject({ CERTLOOP_NAMES: 'api web', CERTLOOP_ACTION: 'issue' });
     expect(world.hookEnvs[0]).not.toHaveProperty('CERTLOOP_NAME');
   });
 
@@ -160,8 +160,12 @@ describe('reconcileOnce', () => {
       CERTLOOP_NAME: 'web',
       CERTLOOP_NAMES: 'web',
       CERTLOOP_COMMON_NAME: 'web.internal',
+      CERTLOOP_DNS_NAMES: 'web.internal',
+      CERTLOOP_IP_ADDRESSES: '',
       CERTLOOP_CERT_PATH: '/certs/web/cert.pem',
       CERTLOOP_KEY_PATH: '/certs/web/key.pem',
+      CERTLOOP_CHAIN_PATH: '/certs/web/chain.pem',
+      CERTLOOP_CA_BUNDLE_PATH: '/certs/web/ca.pem',
       CERTLOOP_SERIAL: 'serial-1',
       CERTLOOP_NOT_AFTER: world.provenance.get('web')!.notAfter,
       CERTLOOP_ACTION: 'issue',

@@ -1,3 +1,2 @@
-export { type HookIssuance, hookEnvironment, mergeEnvironments } from './environment.js';
 export { type HookResult, type HookRun, hookSucceeded, type RunHookOptions, runHook } from './run-hook.js';
 export { groupByCommand, runHooksOnce } from './run-once.js';

@@ -1,4 +1,4 @@
-import { mergeEnvironments } from './environment.js';
+import { mergeEnvironments } from '@certloop/core';
 import { type HookResult, type HookRun, type RunHookOptions, runHook } from './run-hook.js';
 
 /**

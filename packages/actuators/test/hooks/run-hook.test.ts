@@ -2,7 +2,8 @@ import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DesiredCertificate } from '@certloop/core';
-import { hookEnvironment, hookSucceeded, runHook, runHooksOnce } from '../../src/hooks/index.js';
+import { hookEnvironment } from '@certloop/core';
+import { hookSucceeded, runHook, runHooksOnce } from '../../src/hooks/index.js';
 import { recordingLogger, useTempDir } from '../support/temp-dir.js';
 
 /** A real executable that appends its arguments and CERTLOOP_* environment to `record`. */

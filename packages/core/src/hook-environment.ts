@@ -21,8 +21,12 @@
  *
  * When one command is shared by several certificates, only the variables with
  * the same value for all of them are kept (plus CERTLOOP_NAMES).
+ *
+ * In core because the reconciler plans the runs and the actuators run them:
+ * both must speak the same variables.
  */
-import type { Action, DesiredCertificate, FileRole, ReasonCode } from '@certloop/core';
+import type { DesiredCertificate, FileRole } from './model.js';
+import type { Action, ReasonCode } from './vocabulary.js';
 
 export interface HookIssuance {
   readonly action?: Action;
