@@ -9,7 +9,8 @@
  *   CERTLOOP_COMMON_NAME     subject common name
  *   CERTLOOP_DNS_NAMES       DNS SANs, comma-separated
  *   CERTLOOP_IP_ADDRESSES    IP SANs, comma-separated
- *   CERTLOOP_CERT_PATH       certificate file       (only when declared)
+ *   CERTLOOP_CERT_PATH       certificate file       (the full chain when no cert
+ *                            file is declared, as with legacy cert_path)
  *   CERTLOOP_KEY_PATH        private key file       (only when declared)
  *   CERTLOOP_CHAIN_PATH      chain file             (only when declared)
  *   CERTLOOP_FULLCHAIN_PATH  full-chain file        (only when declared)
@@ -25,7 +26,7 @@
  * In core because the reconciler plans the runs and the actuators run them:
  * both must speak the same variables.
  */
-import type { DesiredCertificate, FileRole } from './model.js';
+import { type DesiredCertificate, type FileRole, leafRole } from './model.js';
 import type { Action, ReasonCode } from './vocabulary.js';
 
 export interface HookIssuance {
@@ -58,6 +59,9 @@ export function hookEnvironment(
     const path = certificate.files[role];
     if (path !== undefined) env[variable] = path;
   }
+  // Hooks written for legacy manifests expect the certificate's path, which is the full chain there.
+  const leaf = leafRole(certificate.files);
+  if (leaf !== undefined) env.CERTLOOP_CERT_PATH = certificate.files[leaf]!;
   if (issuance.serial !== undefined) env.CERTLOOP_SERIAL = issuance.serial;
   if (issuance.notAfter !== undefined) env.CERTLOOP_NOT_AFTER = issuance.notAfter;
   if (issuance.action !== undefined) env.CERTLOOP_ACTION = issuance.action;

@@ -186,4 +186,17 @@ describe('hookEnvironment', () => {
       CERTLOOP_REASON: 'renewal-due',
     });
   });
+
+  it('gives the full chain as CERTLOOP_CERT_PATH when it is the only certificate file (legacy cert_path)', () => {
+    const certificate = {
+      name: 'legacy',
+      spec: { commonName: 'legacy.example', sans: { dns: ['legacy.example'], ip: [], email: [], uri: [] } },
+      files: { fullchain: '/srv/legacy.crt', key: '/srv/legacy.key' },
+    } as unknown as DesiredCertificate;
+    expect(hookEnvironment(certificate)).toMatchObject({
+      CERTLOOP_CERT_PATH: '/srv/legacy.crt',
+      CERTLOOP_FULLCHAIN_PATH: '/srv/legacy.crt',
+      CERTLOOP_KEY_PATH: '/srv/legacy.key',
+    });
+  });
 });
