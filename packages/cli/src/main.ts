@@ -40,7 +40,8 @@ function issuerOptions(command: CommandType): CommandType {
       '--provisioner-password-file <file>',
       'provisioner password file (env STEP_PROVISIONER_PASSWORD_FILE)',
     )
-    .option('--local-ca <dir>', "use certloop's built-in local CA kept in <dir> instead of a Step-CA");
+    .option('--local-ca <dir>', "use certloop's built-in local CA kept in <dir> instead of a Step-CA")
+    .option('--ca-timeout <duration>', 'deadline of each request to the Step-CA, e.g. 10s (default 30s)');
 }
 
 function commonOptions(command: CommandType): CommandType {
@@ -85,7 +86,13 @@ async function buildProgram(io: Io, run: (selected: Selected) => void): Promise<
       .option('--json', 'print the result as JSON')
       .option('--concurrency <n>', 'certificates worked on at once', '4')
       .option('--lock-timeout <duration>', 'how long to wait for another reconciler to finish', '5m')
-      .option('--metrics-addr <host:port>', 'serve Prometheus metrics, /healthz and /readyz (service mode)'),
+      .option('--metrics-addr <host:port>', 'serve Prometheus metrics, /healthz and /readyz (service mode)')
+      .option('--resync <duration>', 'service: look again at least this often, e.g. 5m (default 5m)')
+      .option(
+        '--backoff-base <duration>',
+        'service: first retry delay after a failure, doubled per failure (default 1m)',
+      )
+      .option('--backoff-max <duration>', 'service: longest retry delay (default 1h)'),
   );
   add('status', 'show every certificate: state, expiry, last result', (c) =>
     commonOptions(issuerOptions(manifestOptions(c))).option('--json', 'print the status as JSON'),
@@ -98,11 +105,15 @@ async function buildProgram(io: Io, run: (selected: Selected) => void): Promise<
       .requiredOption('--key <path>', 'local key path')
       .option('--ca <path>', 'local CA bundle path')
       .option('--owner <user:group>', 'owner of the local files')
-      .option('--mode <octal>', 'mode of the local certificate (the key gets 0600 unless --key-mode)')
-      .option('--wait <seconds>', 'wait this long for the certificate to appear', '0'),
+      .option('--mode <octal>', 'mode of the local certificate and CA bundle (default 0644)')
+      .option('--key-mode <octal>', 'mode of the local key (default 0600)')
+      .option('--wait <seconds>', 'wait this long for a valid, consistent certificate', '0'),
   );
   add('migrate', 'convert a legacy certificate-manifest.json to the certloop v1 format', (c) =>
-    manifestOptions(c).option('-o, --output <file>', 'write to a file instead of stdout'),
+    issuerOptions(manifestOptions(c))
+      .option('--state-dir <dir>', 'state directory to write into the manifest')
+      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('--schema <ref>', 'JSON Schema reference for the yaml-language-server header'),
   );
   return program;
 }

@@ -12,6 +12,8 @@ export interface IssuerFlags {
   provisioner?: string;
   provisionerPasswordFile?: string;
   localCa?: string;
+  /** Deadline of each request to the Step-CA (a duration text). */
+  caTimeout?: string;
 }
 
 export interface LogOptions {

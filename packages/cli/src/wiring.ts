@@ -16,7 +16,13 @@ import {
   stateDirFor,
   writeFilesAtomically,
 } from '@certloop/actuators';
-import type { DesiredState, Issuer, IssuerConfig, Logger } from '@certloop/core';
+import {
+  type DesiredState,
+  type Issuer,
+  type IssuerConfig,
+  type Logger,
+  parseDuration,
+} from '@certloop/core';
 import { ObservationCache, observeAll } from '@certloop/observers';
 import type { ReconcilePorts } from '@certloop/reconciler';
 import type { IssuerFlags, StateOptions } from './options.js';
@@ -43,7 +49,11 @@ export async function openIssuer(
   return createIssuer(
     config,
     { flags: stepFlags, env, ...(env.STEPPATH ? { stepPath: env.STEPPATH } : {}) },
-    { logger, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) },
+    {
+      logger,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(flags.caTimeout === undefined ? {} : { timeoutMs: parseDuration(flags.caTimeout) }),
+    },
   );
 }
 

@@ -11,6 +11,7 @@ import { createHash, X509Certificate as NodeX509Certificate } from 'node:crypto'
 import type { ObservedCertificateData, SubjectAltNames } from '@certloop/core';
 import { type CertificateParts, certificateParts, keyUsageNames, spkiKeyAlgorithm } from './der.js';
 import { CertificateParseError } from './errors.js';
+import { type FastName, fastName, fastOidList } from './fast-der.js';
 import { certificateBlocks, missingPemReason } from './pem-text.js';
 import { decodeSans, NO_SANS } from './san.js';
 import { x509 } from './x509-module.js';
@@ -72,9 +73,8 @@ export function parseCertificateBlock(pem: string): ParsedCertificate {
   } catch (error) {
     throw new CertificateParseError('The certificate structure could not be read.', { cause: error });
   }
-  const { Name, ExtendedKeyUsageExtension } = x509();
-  const subjectName = new Name(parts.subject);
-  const subject = subjectName.toString();
+  const subjectName = nameOf(parts.subject);
+  const subject = subjectName.text;
   const issuerDer = Buffer.from(parts.issuer);
   const issuer = issuerDer.equals(parts.subject) ? subject : distinguishedName(issuerDer);
 
@@ -89,9 +89,9 @@ export function parseCertificateBlock(pem: string): ParsedCertificate {
     if (ku) keyUsage = keyUsageNames(ku.value, KEY_USAGE_NAMES);
     const eku = parts.extensions.get(OID.extendedKeyUsage);
     if (eku) {
-      extendedKeyUsage = new ExtendedKeyUsageExtension(eku.element).usages.map(
-        (oid) => EXTENDED_KEY_USAGE_NAMES[String(oid)] ?? String(oid),
-      );
+      const oids =
+        fastOidList(eku.value) ?? new (x509().ExtendedKeyUsageExtension)(eku.element).usages.map(String);
+      extendedKeyUsage = oids.map((oid) => EXTENDED_KEY_USAGE_NAMES[oid] ?? oid);
     }
   } catch (error) {
     throw new CertificateParseError('An extension of the certificate could not be decoded.', {
@@ -101,7 +101,7 @@ export function parseCertificateBlock(pem: string): ParsedCertificate {
 
   const subjectDer = Buffer.from(parts.subject);
   const facts: CertificateFacts = {
-    commonName: subjectName.getField('CN')[0],
+    commonName: subjectName.commonName,
     sans,
     serial: parts.serialHex,
     notBefore: parts.notBefore.toISOString(),
@@ -120,6 +120,14 @@ export function parseCertificateBlock(pem: string): ParsedCertificate {
   return { facts, pem, native, subjectDer, issuerDer };
 }
 
+/** The DN string and first CN, from the DER when plain, else through @peculiar/x509. */
+function nameOf(der: Uint8Array): FastName {
+  const fast = fastName(der);
+  if (fast !== undefined) return fast;
+  const name = new (x509().Name)(der);
+  return { text: name.toString(), commonName: name.getField('CN')[0] };
+}
+
 function safeVerify(certificate: NodeX509Certificate): boolean {
   try {
     return certificate.verify(certificate.publicKey);
@@ -136,7 +144,7 @@ function distinguishedName(der: Buffer): string {
   const key = der.toString('base64');
   let name = issuerNames.get(key);
   if (name === undefined) {
-    name = new (x509().Name)(der).toString();
+    name = nameOf(der).text;
     if (issuerNames.size >= MAX_ISSUER_NAMES) issuerNames.clear();
     issuerNames.set(key, name);
   }

@@ -8,12 +8,41 @@ import { certificateBlocks } from './pem-text.js';
 
 const MAX_DEPTH = 8;
 
+// Results per (child, parent) object pair: the shared intermediates and roots come
+// from the parse cache below, so their links are verified once, not once per leaf.
+const links = new WeakMap<NodeX509Certificate, WeakMap<NodeX509Certificate, boolean>>();
+
 export function issuedBy(child: NodeX509Certificate, parent: NodeX509Certificate): boolean {
+  let known = links.get(child);
+  const cached = known?.get(parent);
+  if (cached !== undefined) return cached;
+  let result: boolean;
   try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
+    result = child.checkIssued(parent) && child.verify(parent.publicKey);
   } catch {
-    return false;
+    result = false;
   }
+  if (known === undefined) {
+    known = new WeakMap();
+    links.set(child, known);
+  }
+  known.set(parent, result);
+  return result;
+}
+
+// The same intermediates and roots appear in thousands of chain files: parsed once.
+// Only blocks after a file's first are cached (leaves are not worth keeping).
+const parsedBlocks = new Map<string, NodeX509Certificate>();
+const MAX_PARSED_BLOCKS = 256;
+
+function parseShared(block: string): NodeX509Certificate {
+  let certificate = parsedBlocks.get(block);
+  if (certificate === undefined) {
+    certificate = new NodeX509Certificate(block);
+    if (parsedBlocks.size >= MAX_PARSED_BLOCKS) parsedBlocks.clear();
+    parsedBlocks.set(block, certificate);
+  }
+  return certificate;
 }
 
 /** True when `leaf` reaches one of `roots` through signatures, using any of `intermediates`. */
@@ -46,7 +75,7 @@ export function isIssuerChain(leaf: NodeX509Certificate, chain: readonly NodeX50
 /** Parses every CERTIFICATE block; undefined when any of them is not a certificate. */
 export function parseCertificates(blocks: readonly string[]): NodeX509Certificate[] | undefined {
   try {
-    return blocks.map((block) => new NodeX509Certificate(block));
+    return blocks.map((block, index) => (index === 0 ? new NodeX509Certificate(block) : parseShared(block)));
   } catch {
     return undefined;
   }
@@ -56,7 +85,7 @@ export function parseCertificates(blocks: readonly string[]): NodeX509Certificat
 export function parseCertificatesLenient(text: string): NodeX509Certificate[] {
   return certificateBlocks(text).flatMap((block) => {
     try {
-      return [new NodeX509Certificate(block)];
+      return [parseShared(block)];
     } catch {
       return [];
     }

@@ -8,6 +8,7 @@ import type { ObservedKeyData } from '@certloop/core';
 import { splitPemBlocks } from '@certloop/core';
 import { sha256Hex } from './certificate.js';
 import { spkiKeyAlgorithm } from './der.js';
+import { ecPublicKeyOf } from './ec-key.js';
 import { missingPemReason, pemLabel } from './pem-text.js';
 
 const SUPPORTED_LABELS = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'] as const;
@@ -24,6 +25,13 @@ export function parseKeyContent(content: Buffer): KeyParse {
   if (!(SUPPORTED_LABELS as readonly string[]).includes(label)) {
     return { error: `unsupported key format "${label}" (expected PKCS#8, SEC1 or PKCS#1 PEM)` };
   }
+  // EC keys (what certloop writes) take the fast path; everything else goes through OpenSSL.
+  if (label !== 'RSA PRIVATE KEY') {
+    const body = pemBody(block);
+    const ec = body && ecPublicKeyOf(body, label === 'PRIVATE KEY' ? 'pkcs8' : 'sec1');
+    if (ec !== undefined)
+      return { key: { keyAlgorithm: ec.keyAlgorithm, publicKeySha256: sha256Hex(ec.spki) } };
+  }
   try {
     const privateKey = createPrivateKey({ key: block, format: 'pem' });
     const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
@@ -32,4 +40,10 @@ export function parseKeyContent(content: Buffer): KeyParse {
     // The crypto error says nothing more useful and must not carry key bytes.
     return { error: `the ${label} block could not be parsed` };
   }
+}
+
+/** The DER inside a canonical PEM block; undefined when it has headers (an encrypted legacy key: OpenSSL decides). */
+function pemBody(block: string): Buffer | undefined {
+  const lines = block.split('\n').slice(1, -1);
+  return lines.some((line) => line.includes(':')) ? undefined : Buffer.from(lines.join(''), 'base64');
 }

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { SubjectAltNames } from '@certloop/core';
+import { fastGeneralNames, type RawSans } from './fast-der.js';
 import { x509 } from './x509-module.js';
 
 export const NO_SANS: SubjectAltNames = Object.freeze({ dns: [], ip: [], email: [], uri: [] });
@@ -29,24 +30,30 @@ function canonicalUri(value: string): string {
 }
 
 /**
- * Decodes the content of a subjectAltName extension value (GeneralNames) with
+ * Decodes the content of a subjectAltName extension value (GeneralNames):
+ * straight from the DER when it holds only the usual name types, else with
  * @peculiar/x509's typed GeneralNames. Name types certloop does not manage
  * (directory names, UPN, ...) are ignored.
  */
 export function decodeSans(generalNames: Uint8Array): SubjectAltNames {
-  const { GeneralNames } = x509();
-  const lists = {
-    dns: new Set<string>(),
-    ip: new Set<string>(),
-    email: new Set<string>(),
-    uri: new Set<string>(),
+  const raw = fastGeneralNames(generalNames) ?? peculiarGeneralNames(generalNames);
+  const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+  return {
+    dns: sorted(raw.dns.map((value) => value.toLowerCase())),
+    ip: sorted(raw.ip.map(canonicalIp)),
+    email: sorted(raw.email.map(canonicalEmail)),
+    uri: sorted(raw.uri.map(canonicalUri)),
   };
+}
+
+function peculiarGeneralNames(generalNames: Uint8Array): RawSans {
+  const { GeneralNames } = x509();
+  const raw: RawSans = { dns: [], ip: [], email: [], uri: [] };
   for (const name of new GeneralNames(generalNames).items) {
-    if (name.type === 'dns') lists.dns.add(name.value.toLowerCase());
-    else if (name.type === 'ip') lists.ip.add(canonicalIp(name.value));
-    else if (name.type === 'email') lists.email.add(canonicalEmail(name.value));
-    else if (name.type === 'url') lists.uri.add(canonicalUri(name.value));
+    if (name.type === 'dns') raw.dns.push(name.value);
+    else if (name.type === 'ip') raw.ip.push(name.value);
+    else if (name.type === 'email') raw.email.push(name.value);
+    else if (name.type === 'url') raw.uri.push(name.value);
   }
-  const sorted = (set: Set<string>) => [...set].sort();
-  return { dns: sorted(lists.dns), ip: sorted(lists.ip), email: sorted(lists.email), uri: sorted(lists.uri) };
+  return raw;
 }

@@ -47,4 +47,30 @@ export {
 } from './reconcile.js';
 export { redactSecrets } from './redact.js';
 export { DEFAULT_RENEWAL_FRACTION, renewalPoint, renewalPointOf } from './renewal.js';
-export { type BackoffPolicy, backoffDelay, conditionFor, DEFAULT_BACKOFF, type Outcome } from './status.js';
+export {
+  jitterMs,
+  type ManifestWatcher,
+  nextWake,
+  type PassOutcome,
+  ReconcileService,
+  retryOf,
+  type ScheduleInput,
+  type ScheduleSettings,
+  type ServiceListener,
+  type ServiceLook,
+  type ServiceOptions,
+  type ServicePorts,
+  type ServiceResult,
+  type TriggerReason,
+  type Wake,
+  type WakeReason,
+  watchManifest,
+} from './service/index.js';
+export {
+  type BackoffPolicy,
+  backoffDelay,
+  conditionFor,
+  DEFAULT_BACKOFF,
+  MIN_LIFETIME_CAPPED_DELAY_MS,
+  type Outcome,
+} from './status.js';

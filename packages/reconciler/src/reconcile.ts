@@ -38,7 +38,7 @@ import {
 } from './policies/placement.js';
 import type { FileToWrite, ReconcilePorts } from './ports.js';
 import { KeyedQueue } from './queue.js';
-import { safeErrorMessage } from './redact.js';
+import { safeErrorMessage, safeErrorWithHint } from './redact.js';
 import {
   type BackoffPolicy,
   DEFAULT_BACKOFF,
@@ -50,6 +50,12 @@ import {
 export interface ReconcileOptions {
   /** Reissue every certificate (`--force`); also skips the failure backoff. */
   readonly force?: boolean;
+  /**
+   * Try failed issuances now, ignoring the recorded backoff (`reconcile --once`:
+   * someone asked for a pass now, e.g. after bringing the CA back). The
+   * failure count is still recorded, so the service keeps backing off.
+   */
+  readonly ignoreBackoff?: boolean;
   /** Remove orphans' files and records (`--prune`); without it they are only reported. */
   readonly prune?: boolean;
   /** Certificates acted on at once. Default 4. */
@@ -149,7 +155,7 @@ export function issuedFiles(cert: DesiredCertificate, issued: IssuedCertificate)
 }
 
 function backoffInEffect(ctx: PassContext, cert: DesiredCertificate, now: Date): string | undefined {
-  if (ctx.options.force === true) return undefined;
+  if (ctx.options.force === true || ctx.options.ignoreBackoff === true) return undefined;
   const previous = ctx.status?.certificates[cert.name];
   if (previous?.retryNotBefore === undefined) return undefined;
   // A changed spec deserves a fresh attempt right away.
@@ -332,7 +338,8 @@ async function act(
     }
   } catch (error) {
     const terminal = error instanceof IssuerError && !error.retryable;
-    const message = safeErrorMessage(error);
+    // The hint says what to do (free space, remount, fix the password file): keep it in the report.
+    const message = safeErrorWithHint(error);
     ctx.ports.logger.error('Acting on a certificate failed.', {
       name: entry.name,
       action: entry.action,

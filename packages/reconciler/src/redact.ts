@@ -3,7 +3,7 @@
  * built without secrets; this is the second line of defence against a PEM
  * key or a token that slipped into a message from a lower layer.
  */
-import { describeError } from '@certloop/core';
+import { CertloopError, describeError } from '@certloop/core';
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
 // JWT/JWE-looking tokens: base64url segments starting with a JSON header ("eyJ").
@@ -15,4 +15,11 @@ export function redactSecrets(text: string): string {
 
 export function safeErrorMessage(error: unknown): string {
   return redactSecrets(describeError(error));
+}
+
+/** The message and, for a typed error, what the user can do about it (the hint). */
+export function safeErrorWithHint(error: unknown): string {
+  const message = safeErrorMessage(error);
+  if (!(error instanceof CertloopError) || !error.hint) return message;
+  return `${message} Hint: ${redactSecrets(error.hint)}`;
 }

@@ -21,16 +21,37 @@ export interface BackoffPolicy {
   readonly baseMs: number;
   /** Cap; also the delay after a terminal (non-retryable) failure. */
   readonly maxMs: number;
+  /**
+   * When set, a retry waits at most this fraction of the certificate's
+   * remaining lifetime (but at least MIN_LIFETIME_CAPPED_DELAY_MS), so a
+   * failing renewal is still tried many times before the certificate expires.
+   */
+  readonly remainingLifetimeFraction?: number;
 }
+
+/** Floor of the lifetime cap: near expiry, a retry every few seconds, not a storm. */
+export const MIN_LIFETIME_CAPPED_DELAY_MS = 5_000;
 
 /** Slow on purpose: a CA that is down must not see a retry storm from every cron run. */
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 5 * 60_000, maxMs: 6 * 3_600_000 };
 
-/** base · 2^(failures-1), capped; terminal failures wait the maximum. */
-export function backoffDelay(failures: number, policy: BackoffPolicy, terminal = false): number {
-  if (terminal) return policy.maxMs;
+/**
+ * base · 2^(failures-1), capped; terminal failures wait the maximum. With
+ * `remainingMs` (time left before the certificate on disk expires) and a
+ * policy's `remainingLifetimeFraction`, never longer than that fraction of it.
+ */
+export function backoffDelay(
+  failures: number,
+  policy: BackoffPolicy,
+  terminal = false,
+  remainingMs?: number,
+): number {
   const exponent = Math.max(0, Math.min(failures - 1, 30));
-  return Math.min(policy.maxMs, policy.baseMs * 2 ** exponent);
+  const delay = terminal ? policy.maxMs : Math.min(policy.maxMs, policy.baseMs * 2 ** exponent);
+  const fraction = policy.remainingLifetimeFraction;
+  // An expired (or missing) certificate has nothing left to protect: plain backoff.
+  if (fraction === undefined || remainingMs === undefined || remainingMs <= 0) return delay;
+  return Math.min(delay, Math.max(fraction * remainingMs, MIN_LIFETIME_CAPPED_DELAY_MS));
 }
 
 const STATE_OF_REASON: Partial<Record<ReasonCode, CertState>> = {
@@ -132,10 +153,12 @@ export function nextCertificateStatus(update: StatusUpdate): CertificateStatus {
   const failed = update.outcome === 'failed';
   const consecutiveFailures = failed ? (previous?.consecutiveFailures ?? 0) + 1 : 0;
   const issuance = update.action === 'issue' || update.action === 'reissue';
+  const expiresAt = facts.notAfter === undefined ? Number.NaN : new Date(facts.notAfter).getTime();
+  const remainingMs = Number.isNaN(expiresAt) ? undefined : expiresAt - now.getTime();
   const retryNotBefore =
     failed && issuance
       ? new Date(
-          now.getTime() + backoffDelay(consecutiveFailures, update.backoff, update.terminal),
+          now.getTime() + backoffDelay(consecutiveFailures, update.backoff, update.terminal, remainingMs),
         ).toISOString()
       : undefined;
   return compact({

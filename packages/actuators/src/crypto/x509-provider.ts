@@ -2,11 +2,36 @@
  * @peculiar/x509 resolves its services through tsyringe, which needs the
  * reflect-metadata polyfill loaded first, and signs through a WebCrypto
  * provider: Node's own. Import `x509` from here, never from the package.
+ *
+ * Loaded on first use, not at import: the library and its polyfill cost ~3×
+ * `node -e 0` to load, and `certloop plan` never builds a certificate.
  */
-import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { createRequire } from 'node:module';
+import type * as X509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+type X509Module = typeof X509;
 
-export { x509 };
+let loaded: X509Module | undefined;
+
+function load(): X509Module {
+  if (loaded === undefined) {
+    const require = createRequire(import.meta.url);
+    require('reflect-metadata');
+    const module = require('@peculiar/x509') as X509Module;
+    module.cryptoProvider.set(webcrypto as unknown as Parameters<X509Module['cryptoProvider']['set']>[0]);
+    loaded = module;
+  }
+  return loaded;
+}
+
+/** The library's exports, loaded when the first one is used. */
+export const x509: X509Module = new Proxy({} as X509Module, {
+  get: (_, name) => load()[name as keyof X509Module],
+});
+
+/** The library's types, under the same name as the value. */
+export declare namespace x509 {
+  export type X509Certificate = X509.X509Certificate;
+  export type JsonGeneralName = X509.JsonGeneralName;
+}

@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@certloop/core';
 import { CertloopError, silentLogger } from '@certloop/core';
-import lockfile from 'proper-lockfile';
 import { writeFilesAtomically } from '../files/index.js';
 
 export interface LockOptions {
@@ -57,6 +56,8 @@ export async function acquireLock(stateDir: string, key: string, options: LockOp
   const paths = lockPaths(stateDir, key);
   await mkdir(join(stateDir, 'locks'), { recursive: true, mode: 0o755 });
 
+  // Loaded here, not at import: commands that never lock (plan, status) skip it.
+  const { default: lockfile } = await import('proper-lockfile');
   const deadline = Date.now() + Math.max(options.waitMs, 0);
   let delay = 50;
   let release: () => Promise<void>;

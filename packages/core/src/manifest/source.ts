@@ -2,19 +2,22 @@
  * Turns manifest text into plain data plus a locator for line numbers. JSON
  * and YAML both go through eemeli/yaml (JSON is YAML's flow subset) so every
  * problem can point at a line; a strict JSON.parse decides "JSON array".
+ * Valid JSON is not parsed as YAML until a problem needs a line number: the
+ * YAML tree of a 10,000-entry manifest costs ~0.4 s, and loading the library
+ * costs start-up time.
  */
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { DocPath, Locator } from './problems.js';
+
+type YamlModule = typeof import('yaml');
+let loadedYaml: YamlModule | undefined;
+
+/** eemeli/yaml, loaded on first use (synchronously: locators are synchronous). */
+function yaml(): YamlModule {
+  loadedYaml ??= createRequire(import.meta.url)('yaml') as YamlModule;
+  return loadedYaml;
+}
 
 export interface SourceProblem {
   message: string;
@@ -29,31 +32,36 @@ export type Source =
 /** Aliases are allowed (shared hooks) but bounded, against "billion laughs" documents. */
 const MAX_ALIAS_COUNT = 100;
 
+function parseYaml(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  const { LineCounter, parseDocument } = yaml();
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: true,
+    version: '1.2',
+    logLevel: 'error',
+  });
+  return { doc, lineCounter };
+}
+
 export function readSource(text: string): Source {
   const json = parseJson(text);
-  const lineCounter = new LineCounter();
-  let doc: Document.Parsed | undefined;
+  // Valid JSON is read as JSON (as jq did for the legacy manifest); the YAML tree only gives line numbers.
+  if (json.ok) return { ok: true, data: json.data, isJson: true, locate: lazyLocator(text) };
+  let parsed: ReturnType<typeof parseYaml>;
   try {
-    doc = parseDocument(text, {
-      lineCounter,
-      uniqueKeys: true,
-      prettyErrors: true,
-      version: '1.2',
-      logLevel: 'error',
-    });
+    parsed = parseYaml(text);
   } catch (error) {
     // The YAML library throws only on pathological input (e.g. very deep nesting).
-    if (!json.ok)
-      return {
-        ok: false,
-        isJson: false,
-        problems: [{ message: `The file cannot be parsed: ${shortReason(error)}.` }],
-      };
+    return {
+      ok: false,
+      isJson: false,
+      problems: [{ message: `The file cannot be parsed: ${shortReason(error)}.` }],
+    };
   }
+  const { doc, lineCounter } = parsed;
   const locate = locatorFor(doc, lineCounter);
-  // Valid JSON is read as JSON (as jq did for the legacy manifest); the YAML tree only gives line numbers.
-  if (json.ok) return { ok: true, data: json.data, isJson: true, locate };
-  if (!doc) return { ok: false, isJson: false, problems: [{ message: 'The file cannot be parsed.' }] };
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -80,6 +88,22 @@ export function readSource(text: string): Source {
   }
 }
 
+/** A locator that parses the text as YAML on its first call (only when a problem is reported). */
+function lazyLocator(text: string): Locator {
+  let locate: Locator | undefined;
+  return (path) => {
+    if (locate === undefined) {
+      try {
+        const { doc, lineCounter } = parseYaml(text);
+        locate = locatorFor(doc, lineCounter);
+      } catch {
+        locate = () => undefined;
+      }
+    }
+    return locate(path);
+  };
+}
+
 function locatorFor(doc: Document.Parsed | undefined, lineCounter: LineCounter): Locator {
   return (path) => {
     if (!doc) return undefined;
@@ -104,6 +128,7 @@ function parseJson(text: string): { ok: true; data: unknown } | { ok: false } {
 
 /** Offset of the deepest node found along the path: a key for map fields, the item for list entries. */
 function offsetOf(root: Node | null, path: DocPath, doc: Document.Parsed): number | undefined {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   let node: unknown = root;
   let offset = rangeStart(root);
   for (const segment of path) {

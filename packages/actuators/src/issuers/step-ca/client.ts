@@ -78,7 +78,7 @@ export function transportError(
         `The Step-CA at ${context.caUrl} did not answer ${context.method} ${context.path} within ${context.timeoutMs / 1000} s.`,
         {
           cause: error,
-          hint: 'Check the CA and the network; a slow CA can be given more time with a larger timeout.',
+          hint: 'Check the CA and the network; a slow CA can be given more time with --ca-timeout.',
         },
       );
     case 'tls':

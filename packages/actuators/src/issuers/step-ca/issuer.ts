@@ -327,10 +327,20 @@ function parseSignResponse(response: ApiResponse, caUrl: string): SignedChain {
   return { leaf, chain: chain.length > 0 ? chain : [leaf] };
 }
 
+// Every response carries the same chain: its fingerprints are computed once, not per certificate.
+const chainFingerprints = new Map<string, string | undefined>();
+
 function isRootOf(pem: string, trust: CaTrust): boolean {
-  try {
-    return trust.rootsPem.includes(pem.trim()) || fingerprintOf(pem) === trust.fingerprint;
-  } catch {
-    return false;
+  if (trust.rootsPem.includes(pem.trim())) return true;
+  if (!chainFingerprints.has(pem)) {
+    let fingerprint: string | undefined;
+    try {
+      fingerprint = fingerprintOf(pem);
+    } catch {
+      fingerprint = undefined;
+    }
+    if (chainFingerprints.size >= 64) chainFingerprints.clear();
+    chainFingerprints.set(pem, fingerprint);
   }
+  return chainFingerprints.get(pem) === trust.fingerprint;
 }

@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { IssuerError } from '@certloop/core';
-import { type CryptoKey, compactDecrypt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+// jose is loaded when a key is decrypted, not when certloop starts.
+import type { CryptoKey, JWK } from 'jose';
 
 /** step-ca encrypts provisioner keys with 100,000 PBES2 iterations; jose stops at 10,000 unless told. */
 const STEP_PBES2_MAX_COUNT = 100_000;
@@ -43,6 +44,7 @@ export async function decryptProvisionerKey(
   password: Uint8Array,
   expectedKid: string,
 ): Promise<ProvisionerSigningKey> {
+  const { compactDecrypt, decodeProtectedHeader, importJWK } = await import('jose');
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(encryptedKey);

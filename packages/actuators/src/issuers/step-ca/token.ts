@@ -3,7 +3,6 @@
  * step CLI puts in it. Tokens are minted just in time, one per request.
  */
 import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { ProvisionerSigningKey } from './provisioner-key.js';
 
 /** Token lifetime, as the step CLI's default. */
@@ -52,6 +51,8 @@ export function signTokenClaims(input: SignTokenInput): SignTokenClaims {
 }
 
 export async function signToken(claims: SignTokenClaims, key: ProvisionerSigningKey): Promise<string> {
+  // Loaded on first use (cached by the module system): `plan` never signs.
+  const { SignJWT } = await import('jose');
   return new SignJWT({ ...claims, sans: [...claims.sans] })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .sign(key.privateKey);

@@ -1,0 +1,157 @@
+/**
+ * The service as real processes (the built CLI): two services on one state
+ * directory with only one acting at a time, a `reconcile --once` beside them,
+ * and SIGTERM in the middle of a pass.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReconcileReport } from '@certloop/reconciler';
+import { freePort, type StepCaHandle, startStepCa } from '@certloop/testbed';
+import { execCli, spawnCli } from '../support/run.js';
+import {
+  certificateAt,
+  hookLines,
+  metricValue,
+  type ServiceWorkspace,
+  scrape,
+  serviceWorkspace,
+  waitFor,
+} from './support.js';
+
+jest.setTimeout(120_000);
+
+interface Service {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly exit: Promise<number | null>;
+  stderr(): string;
+}
+
+async function startServiceProcess(ws: ServiceWorkspace): Promise<Service> {
+  const port = await freePort();
+  const child = spawnCli([
+    'reconcile',
+    '-f',
+    ws.manifest,
+    '--metrics-addr',
+    `127.0.0.1:${port}`,
+    '--log-format',
+    'json',
+  ]);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('the service to serve /healthz', async () => {
+    try {
+      return (await scrape(url, '/healthz')).status === 200;
+    } catch {
+      return false;
+    }
+  });
+  return { child, url, exit, stderr: () => stderr };
+}
+
+/** Every lock directory left under the state directory. */
+function locksUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.lock'));
+}
+
+describe('certloop reconcile as processes', () => {
+  let ca: StepCaHandle;
+  const started: Service[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    ca = await startStepCa();
+  });
+
+  afterAll(async () => {
+    for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    await ca?.dispose();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lets only one of two services on one state directory act; a --once run beside them finds nothing to do', async () => {
+    const ws = await serviceWorkspace(ca);
+    dirs.push(ws.dir);
+    await ws.writeManifest([{ name: 'shared', hooks: [ws.recordHook] }]);
+    const a = await startServiceProcess(ws);
+    const b = await startServiceProcess(ws);
+    started.push(a, b);
+
+    const first = await waitFor('the first certificate', () => certificateAt(ws.certPath('shared')));
+    await waitFor(
+      'a renewal',
+      () => {
+        const now = certificateAt(ws.certPath('shared'));
+        return now !== undefined && now.serial !== first.serial;
+      },
+      60_000,
+    );
+    // Let both look again after the renewal (each wakes at its own jittered point).
+    await waitFor('both services to record a pass after the renewal', async () => {
+      const passes = await Promise.all(
+        [a, b].map(async (s) => {
+          const { text } = await scrape(s.url);
+          return ['success', 'standby'].reduce(
+            (sum, result) =>
+              sum + (metricValue(text, 'certloop_reconcile_passes_total', `result="${result}"`) ?? 0),
+            0,
+          );
+        }),
+      );
+      return passes.every((n) => n >= 2);
+    });
+
+    const once = await execCli(['reconcile', '--once', '--json', '-f', ws.manifest]);
+    expect(once.code).toBe(0);
+    const report = JSON.parse(once.stdout) as ReconcileReport;
+    expect(report.results.map((r) => r.action)).toEqual(['none']);
+
+    const hookRuns = hookLines(ws.hookLog);
+    const serials = hookRuns.map(([, serial]) => serial);
+    expect(new Set(serials).size).toBe(serials.length); // no certificate issued or announced twice
+    const issuedBy = await Promise.all(
+      [a, b].map(async (s) => metricValue((await scrape(s.url)).text, 'certloop_issuances_total') ?? 0),
+    );
+    // Every issuance by either process is a certificate the hook announced: none was wasted.
+    expect(issuedBy[0]! + issuedBy[1]!).toBe(serials.length);
+
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    await expect(a.exit).resolves.toBe(0);
+    await expect(b.exit).resolves.toBe(0);
+    expect(locksUnder(ws.stateDir)).toEqual([]);
+  });
+
+  it('finishes the pass in flight on SIGTERM, releases the lock and exits 0', async () => {
+    const ws = await serviceWorkspace(ca);
+    dirs.push(ws.dir);
+    const marker = join(ws.dir, 'hook-progress.log');
+    await ws.writeManifest([
+      { name: 'slow', hooks: [`echo started >> ${marker}; sleep 2; echo finished >> ${marker}`] },
+    ]);
+    const service = await startServiceProcess(ws);
+    started.push(service);
+    await waitFor('the hook to start', () => hookLines(marker).length > 0);
+    service.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      service.exit,
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), 15_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    expect(code).toBe(0);
+    expect(hookLines(marker).map(([line]) => line)).toEqual(['started', 'finished']);
+    expect(locksUnder(ws.stateDir)).toEqual([]);
+    expect(service.stderr()).toContain('certloop service stopped.');
+  });
+});
