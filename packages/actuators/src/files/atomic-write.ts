@@ -21,7 +21,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { FileRole, Logger } from '@certloop/core';
+import type { Logger } from '@certloop/core';
 import { CertloopError, silentLogger } from '@certloop/core';
 import { fsyncDirectory } from './directories.js';
 import { FileWriteError, isErrno } from './errors.js';
