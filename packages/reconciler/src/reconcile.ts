@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import {
   type Action,
+  type CertificateStatus,
   CertloopError,
   COMMIT_ORDER,
   type DesiredCertificate,
@@ -358,6 +359,58 @@ interface HookPhase {
   readonly reports: HookReport[];
   /** Per certificate: commands that still have to succeed. */
   readonly pending: Map<string, string[]>;
+  /** The status file was rewritten with pending hooks before they ran: the final record must follow. */
+  readonly journaled: boolean;
+}
+
+/**
+ * Records the hooks about to run as pending before running them: a run killed
+ * after writing the files but before (or during) the hooks leaves them pending,
+ * so the next run still runs them although the files are already in sync.
+ * The pass's final status write replaces this record.
+ */
+async function journalPendingHooks(
+  ctx: PassContext,
+  plan: Plan,
+  pending: ReadonlyMap<string, readonly string[]>,
+): Promise<boolean> {
+  const now = ctx.ports.clock().toISOString();
+  const entries = new Map(plan.entries.map((e) => [e.name, e]));
+  const certificates: Record<string, CertificateStatus> = { ...(ctx.status?.certificates ?? {}) };
+  let changed = false;
+  for (const [name, commands] of pending) {
+    const previous = certificates[name];
+    const known = new Set(previous?.pendingHooks ?? []);
+    if (commands.every((c) => known.has(c))) continue;
+    const entry = entries.get(name);
+    certificates[name] = {
+      ...(previous ?? {
+        name,
+        lastResult: 'success',
+        lastAction: entry?.action ?? 'none',
+        lastReasons: (entry?.reasons ?? []).map((r) => r.code),
+        lastAttemptAt: now,
+        consecutiveFailures: 0,
+      }),
+      pendingHooks: [...new Set([...known, ...commands])],
+    };
+    changed = true;
+  }
+  if (!changed) return false;
+  try {
+    return await ctx.ports.status.write({
+      version: 1,
+      manifestPath: ctx.desired.manifestPath,
+      updatedAt: now,
+      certificates,
+    });
+  } catch (error) {
+    // Not fatal: the hooks still run now; only a crash before they finish would lose them.
+    ctx.ports.logger.warn('Could not record the pending hooks before running them.', {
+      error: safeErrorMessage(error),
+    });
+    return false;
+  }
 }
 
 async function runHookPhase(
@@ -390,7 +443,8 @@ async function runHookPhase(
     });
   }
   const planned = planHookRuns(triggers);
-  if (planned.length === 0) return { reports: [], pending };
+  if (planned.length === 0) return { reports: [], pending, journaled: false };
+  const journaled = await journalPendingHooks(ctx, plan, pending);
 
   let results: Awaited<ReturnType<ReconcilePorts['runHooks']>>;
   try {
@@ -423,7 +477,7 @@ async function runHookPhase(
       name,
       commands.filter((c) => !succeeded.has(c)),
     );
-  return { reports, pending };
+  return { reports, pending, journaled };
 }
 
 /** Re-observes touched certificates; the reasons still found per name (empty: converged). */
@@ -584,7 +638,7 @@ export async function reconcileOnce(
   // Record, only when something changed.
   let statusWritten = false;
   let statusOk = true;
-  if (statusChanged(status, desired.manifestPath, certificates)) {
+  if (hooks.journaled || statusChanged(status, desired.manifestPath, certificates)) {
     try {
       statusWritten = await ports.status.write({
         version: 1,

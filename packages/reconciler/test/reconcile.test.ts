@@ -195,6 +195,31 @@ describe('reconcileOnce', () => {
     expect(third.results[0]!.action).toBe('none');
   });
 
+  it('runs the hooks on the next run when a run dies after writing but before its hooks finished', async () => {
+    const world = new FakeWorld();
+    const ports = world.ports();
+    let hookStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      hookStarted = resolve;
+    });
+    // The first run "dies" inside its hook: the hook never returns.
+    void reconcileOnce(stateOf(web), {
+      ...ports,
+      runHooks: () => {
+        hookStarted();
+        return new Promise(() => {});
+      },
+    });
+    await started;
+    expect(world.status?.certificates.web?.pendingHooks).toEqual(['systemctl reload nginx']);
+
+    const before = world.actions.length;
+    const next = await reconcileOnce(stateOf(web), world.ports());
+    expect(world.newActions(before)).toEqual(['hook systemctl reload nginx']);
+    expect(next.results[0]).toMatchObject({ action: 'update-files', outcome: 'changed' });
+    expect(world.status?.certificates.web?.pendingHooks).toEqual([]);
+  });
+
   it('fixes only the placement for a wrong mode or owner: no issuance, no hook', async () => {
     const world = new FakeWorld();
     const desired = aDesired(
