@@ -1,0 +1,158 @@
+/**
+ * The benchmark suite: `pnpm bench` (full, writes docs/benchmarks.md and
+ * docs/benchmarks.svg) or `pnpm bench -- --quick` (smaller sizes, writes
+ * .cache/bench/quick.md unless --write). `--only=startup,cold,bash,warm,issue,idle`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDataset } from './lib/dataset.js';
+import { load } from './lib/measure.js';
+import { CACHE, dist, REPO } from './lib/paths.js';
+import { chartSeries, goals, markdown } from './lib/report.js';
+import { logLogChart } from './lib/svg.js';
+import { idle } from './sections/idle.js';
+import { issue } from './sections/issue.js';
+import { planCold, planVsBash, planWarm } from './sections/plan.js';
+import { startup } from './sections/startup.js';
+
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const quick = args.includes('--quick');
+const write = !quick || args.includes('--write');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const wanted = (section) => only === undefined || only.includes(section);
+
+const config = quick
+  ? {
+      startupRounds: 5,
+      sizes: [100, 1000],
+      roundsFor: () => 3,
+      bash: { n: 20, compareN: 1000, rounds: 1 },
+      warm: { n: 1000, rounds: 2 },
+      issue: { sizes: [100], rounds: 1, concurrency: 16 },
+      idle: { n: 100, windowS: 10 },
+    }
+  : {
+      startupRounds: 11,
+      sizes: [100, 1000, 10_000],
+      roundsFor: (n) => (n >= 10_000 ? 3 : 5),
+      bash: { n: 100, compareN: 1000, rounds: 2 },
+      warm: { n: 10_000, rounds: 3 },
+      issue: { sizes: [300, 1000], rounds: 2, concurrency: 16 },
+      idle: { n: 1000, windowS: 60 },
+    };
+
+const log = (text) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)} load ${load()}] ${text}\n`);
+
+function ensureTools() {
+  if (!existsSync(dist('cli', 'main.js'))) throw new Error('Build first: pnpm build (pnpm bench does it).');
+  try {
+    execFileSync('jq', ['--version'], { stdio: 'ignore' });
+  } catch {
+    log('jq is missing: installing it with apt-get (baseline (a) needs it)');
+    execFileSync('apt-get', ['install', '-y', '-q', 'jq'], { stdio: 'inherit' });
+  }
+}
+
+function git(...gitArgs) {
+  try {
+    return execFileSync('git', gitArgs, { cwd: REPO, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+async function main() {
+  ensureTools();
+  const loadStart = load();
+  const started = performance.now();
+  const needed = Math.max(...config.sizes, config.warm.n, config.idle.n);
+  const dataset = await ensureDataset(join(CACHE, 'data'), needed, log);
+  const stateDir = mkdtempSync(join(tmpdir(), 'certloop-bench-state-'));
+  const results = { errors: {} };
+  // A failing section is reported, and the others still run.
+  const section = async (name, run) => {
+    if (!wanted(name)) return;
+    try {
+      results[name] = await run();
+    } catch (error) {
+      log(`${name} failed: ${error.message}`);
+      results.errors[name] = error.message.split('\n').slice(0, 3).join(' ');
+    }
+  };
+  try {
+    await section('startup', () => startup({ dataset, stateDir, rounds: config.startupRounds, log }));
+    await section('cold', () =>
+      planCold({ dataset, stateDir, sizes: config.sizes, roundsFor: config.roundsFor, log }),
+    );
+    await section('bash', () =>
+      planVsBash({
+        dataset,
+        stateDir,
+        bashN: config.bash.n,
+        compareN: config.bash.compareN,
+        rounds: config.bash.rounds,
+        log,
+      }),
+    );
+    await section('warm', () => planWarm({ dataset, stateDir, ...config.warm, log }));
+    await section('issue', () => issue({ ...config.issue, log }));
+    await section('idle', () => idle({ dataset, stateDir, ...config.idle, log }));
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+
+  const meta = {
+    command: quick ? 'pnpm bench -- --quick' : 'pnpm bench',
+    date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
+    dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown CPU',
+    node: process.version,
+    loadStart,
+    loadEnd: load(),
+  };
+  const text = markdown(results, meta);
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(
+    join(CACHE, quick ? 'results-quick.json' : 'results.json'),
+    JSON.stringify({ meta, results }, null, 2),
+  );
+  const series = chartSeries(results);
+  const svg =
+    series.length > 0
+      ? logLogChart({
+          title: 'No-op plan: time against N (log-log)',
+          xLabel: 'certificates (N)',
+          yUnit: 'ms',
+          series,
+        })
+      : undefined;
+  if (write) {
+    writeFileSync(join(REPO, 'docs', 'benchmarks.md'), text);
+    if (svg) writeFileSync(join(REPO, 'docs', 'benchmarks.svg'), svg);
+    log('wrote docs/benchmarks.md and docs/benchmarks.svg');
+  } else {
+    writeFileSync(join(CACHE, 'quick.md'), text);
+    if (svg) writeFileSync(join(CACHE, 'benchmarks.svg'), svg);
+    log(`wrote ${join(CACHE, 'quick.md')}`);
+  }
+  for (const [goal, measured, ok] of goals(results)) {
+    process.stdout.write(
+      `${ok === undefined ? 'PENDING' : ok ? 'MET    ' : 'MISSED '} ${goal}: ${measured}\n`,
+    );
+  }
+  if (Object.keys(results.errors).length > 0) process.exitCode = 1;
+  log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,84 @@
+/**
+ * `reconcile --once` issuing N fresh certificates from a real step-ca, as a CLI
+ * process (everything included: start-up, keys, CSRs, tokens, atomic writes,
+ * provenance, status), against the raw client at the same concurrency.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectExit, runProcess, summary } from '../lib/measure.js';
+import { CLI_BIN, dist } from '../lib/paths.js';
+import { prepareRequests, sendAll } from '../lib/raw-sign.js';
+
+function names(prefix, n) {
+  return Array.from({ length: n }, (_, i) => {
+    const commonName = `${prefix}-${i}.issue.bench.test`;
+    return { commonName, sans: [commonName, ...(i % 2 ? [`www-${commonName}`] : [])] };
+  });
+}
+
+export async function issue({ sizes, rounds, concurrency, log }) {
+  const { startStepCa } = await import(dist('testbed'));
+  const ca = await startStepCa({});
+  const work = mkdtempSync(join(tmpdir(), 'certloop-bench-issue-'));
+  const rows = [];
+  try {
+    for (const n of sizes) {
+      const raw = [];
+      const certloop = [];
+      const ratios = [];
+      for (let round = 0; round < rounds; round++) {
+        const requests = await prepareRequests(ca, names(`raw${n}r${round}`, n));
+        const rawRate = n / ((await sendAll(ca, requests, concurrency)) / 1000);
+
+        const dir = join(work, `n${n}-r${round}`);
+        mkdirSync(dir);
+        const manifest = join(dir, 'manifest.json');
+        const entries = names(`cl${n}r${round}`, n).map(({ commonName, sans }, i) => ({
+          common_name: commonName,
+          sans,
+          cert_path: join(dir, 'certs', String(i % 50), `${commonName}.crt`),
+          key_path: join(dir, 'certs', String(i % 50), `${commonName}.key`),
+        }));
+        writeFileSync(manifest, JSON.stringify(entries));
+        const result = expectExit(
+          await runProcess(process.execPath, [
+            CLI_BIN,
+            'reconcile',
+            '--once',
+            '-f',
+            manifest,
+            '--ca-url',
+            ca.url,
+            '--root',
+            ca.rootPath,
+            '--provisioner',
+            ca.provisioner,
+            '--provisioner-password-file',
+            ca.passwordFile,
+            '--state-dir',
+            join(dir, 'state'),
+            '--concurrency',
+            String(concurrency),
+            '--log-level',
+            'error',
+          ]),
+          `certloop reconcile --once (N=${n})`,
+        );
+        const certloopRate = n / (result.ms / 1000);
+        raw.push(rawRate);
+        certloop.push(certloopRate);
+        ratios.push(certloopRate / rawRate);
+        log(
+          `issue N=${n}: raw ${rawRate.toFixed(0)}/s, certloop ${certloopRate.toFixed(0)}/s (${((100 * certloopRate) / rawRate).toFixed(0)}%)`,
+        );
+        rmSync(dir, { recursive: true, force: true });
+      }
+      rows.push({ n, concurrency, raw: summary(raw), certloop: summary(certloop), ratio: summary(ratios) });
+    }
+  } finally {
+    await ca.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
