@@ -23,7 +23,7 @@ import {
   type Logger,
   parseDuration,
 } from '@certloop/core';
-import { ObservationCache, observeAll } from '@certloop/observers';
+import { type ObservationCache, observeAll } from '@certloop/observers';
 import type { ReconcilePorts } from '@certloop/reconciler';
 import type { IssuerFlags, StateOptions } from './options.js';
 
@@ -79,18 +79,21 @@ export interface PortsContext {
   issuer: Issuer;
   stateDir: string;
   logger: Logger;
-  /** Kept across passes by the service, so unchanged files are not parsed again. */
+  /**
+   * Kept across passes by the service, so unchanged files are not parsed again.
+   * One-shot commands pass none: a cache would only hold every parsed file in memory.
+   */
   cache?: ObservationCache;
   observeConcurrency?: number;
 }
 
 export function buildPorts(context: PortsContext): ReconcilePorts {
   const { issuer, stateDir, logger } = context;
-  const cache = context.cache ?? new ObservationCache();
+  const { cache } = context;
   return {
     observe: (certs, trust) =>
       observeAll(certs, {
-        cache,
+        ...(cache === undefined ? {} : { cache }),
         ...(trust === undefined ? {} : { trust }),
         ...(context.observeConcurrency === undefined ? {} : { concurrency: context.observeConcurrency }),
       }),

@@ -1,18 +1,19 @@
 /** The few facts about an issued certificate that IssuedCertificate carries. */
-import { x509 } from './x509-provider.js';
+import { X509Certificate } from 'node:crypto';
 
 export interface CertificateFacts {
-  /** Hex, lower case, no separators. */
+  /** Hex, lower case, no separators, no leading zero bytes (as the observers report it). */
   readonly serial: string;
   readonly notBefore: string;
   readonly notAfter: string;
 }
 
+/** node:crypto rather than @peculiar/x509: a fraction of the cost on the issuance path. */
 export function certificateFacts(certificatePem: string): CertificateFacts {
-  const cert = new x509.X509Certificate(certificatePem);
+  const cert = new X509Certificate(certificatePem);
   return {
-    serial: cert.serialNumber.toLowerCase(),
-    notBefore: cert.notBefore.toISOString(),
-    notAfter: cert.notAfter.toISOString(),
+    serial: cert.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, ''),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
   };
 }
