@@ -15,7 +15,7 @@ run() {
 }
 run validate -f "$manifest"
 run plan -f "$manifest"
-run reconcile --once -f "$manifest"
+run reconcile --once -f "$manifest" --log-format text
 run plan -f "$manifest" --detailed-exitcode
 echo
 echo "Files written under examples/quickstart/.certloop-quickstart/:"
