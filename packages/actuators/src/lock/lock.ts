@@ -11,15 +11,23 @@
  *
  * Next to the lock directory (not inside: proper-lockfile removes it with
  * rmdir) an owner file records host and pid, so a timeout can say who holds it.
+ *
+ * A holder that died on this host (a run killed with SIGKILL) is taken over at
+ * once instead of after `staleMs`: its pid is checked. The taker first renames
+ * the owner file away, which only one process can do, so two takers never both
+ * remove the lock; a lock whose new holder has not written its owner file yet
+ * has no owner file to rename, so it is never taken. Other hosts' pids cannot
+ * be checked: for them the lease decides.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@certloop/core';
 import { CertloopError, silentLogger } from '@certloop/core';
 import { writeFilesAtomically } from '../files/index.js';
+import { isProcessAlive } from '../files/stale-temps.js';
 
 export interface LockOptions {
   /** How long to wait for a held lock before LOCK_TIMEOUT; 0 means try once. */
@@ -82,6 +90,7 @@ export async function acquireLock(stateDir: string, key: string, options: LockOp
       if (!isLocked(error)) {
         throw new CertloopError('LOCK_TIMEOUT', `Could not create the lock ${paths.lock}.`, { cause: error });
       }
+      if (await takeOverFromDeadHolder(paths, logger)) continue;
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw await timeoutError(key, paths.owner, options.waitMs);
       logger.debug('Waiting for the certloop lock', { key });
@@ -109,6 +118,35 @@ export async function acquireLock(stateDir: string, key: string, options: LockOp
       });
     },
   };
+}
+
+/** Removes the lock of a holder that died on this host; true when it did. */
+async function takeOverFromDeadHolder(
+  paths: { lock: string; owner: string },
+  logger: Logger,
+): Promise<boolean> {
+  const isDead = (owner: LockOwner | undefined) =>
+    owner !== undefined &&
+    owner.host === hostname() &&
+    owner.pid !== process.pid &&
+    !isProcessAlive(owner.pid);
+  const owner = await readLockOwner(paths.owner);
+  if (!isDead(owner)) return false;
+  const claimed = `${paths.owner}.taking-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(paths.owner, claimed);
+  } catch {
+    return false; // another process is taking it over
+  }
+  const confirmed = await readLockOwner(claimed);
+  if (!isDead(confirmed) || confirmed?.pid !== owner?.pid) {
+    await rename(claimed, paths.owner).catch(() => {});
+    return false;
+  }
+  await rm(paths.lock, { recursive: true, force: true });
+  await unlink(claimed).catch(() => {});
+  logger.warn('Took over the lock of a certloop process that died', { pid: owner?.pid, lock: paths.lock });
+  return true;
 }
 
 /** The recorded holder of a lock, if any. */

@@ -153,6 +153,19 @@ describe('acquireLock across processes', () => {
     expect(await b.next()).toBe('released');
   });
 
+  it('takes over at once from a holder on this host that was killed', async () => {
+    const a = holder('shared', 0);
+    expect(await a.next()).toBe('acquired');
+    a.child.kill('SIGKILL');
+    await new Promise((resolve) => a.child.once('exit', resolve));
+
+    // Far below the 120 s lease: only the dead pid lets the second process in.
+    const b = holder('shared', 5_000);
+    expect(await b.next()).toBe('acquired');
+    b.release();
+    expect(await b.next()).toBe('released');
+  });
+
   it('times out in the second process, naming the first', async () => {
     const a = holder('shared', 0);
     expect(await a.next()).toBe('acquired');
