@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import type { LogFields, Logger } from '@certloop/core';
 import { UsageError } from '@certloop/core';
-import winston from 'winston';
+import type * as Winston from 'winston';
 import type { Io } from './io.js';
 import type { LogOptions } from './options.js';
 
@@ -34,6 +35,23 @@ export function createLogger(options: LogOptions, io: Io): Logger {
   if (formatName !== 'text' && formatName !== 'json') {
     throw new UsageError(`--log-format must be text or json, got "${options.logFormat}"`);
   }
+  // winston is loaded on the first message that passes the level: most runs log nothing.
+  let logger: Winston.Logger | undefined;
+  const log = (lvl: Level) => (message: string, fields?: LogFields) => {
+    if (LEVELS.indexOf(lvl) > LEVELS.indexOf(level)) return;
+    logger ??= buildWinston(level, formatName, io);
+    logger.log(lvl, message, redactFields(fields));
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+function loadWinston(): typeof Winston {
+  // CommonJS, loaded synchronously so that logging stays synchronous.
+  return createRequire(import.meta.url)('winston') as typeof Winston;
+}
+
+function buildWinston(level: Level, formatName: 'text' | 'json', io: Io): Winston.Logger {
+  const winston = loadWinston();
   const format =
     formatName === 'json'
       ? winston.format.combine(winston.format.timestamp(), winston.format.json())
@@ -44,7 +62,7 @@ export function createLogger(options: LogOptions, io: Io): Logger {
             .join(' ');
           return `${lvl.padEnd(5)} ${String(message)}${extra ? ` ${extra}` : ''}`;
         });
-  const logger = winston.createLogger({
+  return winston.createLogger({
     level,
     format,
     transports: [
@@ -58,8 +76,4 @@ export function createLogger(options: LogOptions, io: Io): Logger {
       }),
     ],
   });
-  const log = (lvl: Level) => (message: string, fields?: LogFields) => {
-    logger.log(lvl, message, redactFields(fields));
-  };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -83,7 +83,12 @@ export function parseCertificates(blocks: readonly string[]): NodeX509Certificat
 
 /** Parses the certificates of a PEM text, skipping blocks that do not parse. */
 export function parseCertificatesLenient(text: string): NodeX509Certificate[] {
-  return certificateBlocks(text).flatMap((block) => {
+  return parseCertificateBlocksLenient(certificateBlocks(text));
+}
+
+/** Parses canonical CERTIFICATE blocks, skipping those that do not parse. */
+export function parseCertificateBlocksLenient(blocks: readonly string[]): NodeX509Certificate[] {
+  return blocks.flatMap((block) => {
     try {
       return [parseShared(block)];
     } catch {

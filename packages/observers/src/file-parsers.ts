@@ -5,7 +5,7 @@
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { describeError, joinPem, splitPemBlocks } from '@certloop/core';
 import { type ParsedCertificate, parseCertificateBlock } from './certificate.js';
-import { parseCertificates, parseCertificatesLenient } from './chain.js';
+import { parseCertificateBlocksLenient, parseCertificates } from './chain.js';
 import { type KeyParse, parseKeyContent } from './key.js';
 import { certificateBlocks, missingPemReason } from './pem-text.js';
 
@@ -40,7 +40,7 @@ function memo<T>(compute: () => T): () => T {
 export function parseCertFile(content: Buffer): CertFileParse {
   const text = content.toString('utf8');
   const blocks = certificateBlocks(text);
-  const extras = memo(() => parseCertificatesLenient(blocks.slice(1).join('\n')));
+  const extras = memo(() => parseCertificateBlocksLenient(blocks.slice(1)));
   const [first] = blocks;
   if (first === undefined) {
     return { error: missingPemReason(content, ['CERTIFICATE'], 'certificate'), extras };
@@ -54,13 +54,20 @@ export function parseCertFile(content: Buffer): CertFileParse {
   }
 }
 
+/** Blocks and canonical form are computed on first use: often only the file's hash is compared. */
 export function parsePemFile(content: Buffer): PemFileParse {
   const text = content.toString('utf8');
-  const blocks = splitPemBlocks(text);
+  const blocks = memo(() => splitPemBlocks(text));
+  const canonical = memo(() => text === joinPem(text));
+  const certificates = memo(() => parseCertificates(blocks()));
   return {
-    blocks,
-    canonical: text === joinPem(text),
-    certificates: memo(() => parseCertificates(blocks)),
+    get blocks() {
+      return blocks();
+    },
+    get canonical() {
+      return canonical();
+    },
+    certificates,
   };
 }
 

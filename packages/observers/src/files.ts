@@ -2,8 +2,8 @@
  * One file's metadata and content as an observation. Nothing here throws for
  * what it finds: ENOENT, EACCES, EISDIR, ... become fields.
  */
-import type { Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { ObservedFile } from '@certloop/core';
 import type { ObservationCache } from './cache.js';
 import { sha256Hex } from './certificate.js';
@@ -23,6 +23,11 @@ export interface FileReadContext {
   readonly onParse: ((path: string) => void) | undefined;
 }
 
+/** Parsers by cache kind: one read of a file serves every kind asked for. */
+export type FileParsers = Readonly<Record<string, (content: Buffer) => unknown>>;
+
+export type ParsedAs<P extends FileParsers> = { readonly [K in keyof P]: ReturnType<P[K]> };
+
 export function fingerprintOf(stats: Stats): string {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
 }
@@ -34,66 +39,119 @@ function errorCode(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * Stats `path` and, unless the cache holds data for the same fingerprint,
- * reads and parses it. `kind` separates cache entries of different parsers.
- */
-export async function observeFile<T>(
-  path: string,
-  kind: string,
-  parse: (content: Buffer) => T,
-  context: FileReadContext,
-): Promise<FileObservation<T>> {
-  let stats: Stats;
-  try {
-    stats = await stat(path);
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'ENOENT') return { file: { path, exists: false, readable: false } };
-    // ENOTDIR: a parent is a file, so this path cannot exist; other errors (EACCES on
-    // a parent, ELOOP) leave something we cannot read.
-    return { file: { path, exists: code !== 'ENOTDIR', readable: false, error: code } };
-  }
-  const fingerprint = fingerprintOf(stats);
-  const base = {
+/** What a failed stat or open says about the path. */
+function missingOrUnreadable(path: string, error: unknown): { file: ObservedFile } {
+  const code = errorCode(error);
+  if (code === 'ENOENT') return { file: { path, exists: false, readable: false } };
+  // ENOTDIR: a parent is a file, so this path cannot exist; other errors (EACCES on
+  // a parent, ELOOP) leave something we cannot read.
+  return { file: { path, exists: code !== 'ENOTDIR', readable: false, error: code } };
+}
+
+function baseOf(path: string, stats: Stats) {
+  return {
     path,
     exists: true,
     uid: stats.uid,
     gid: stats.gid,
     mode: stats.mode & 0o777,
     size: stats.size,
-    fingerprint,
+    fingerprint: fingerprintOf(stats),
   };
-  if (stats.isDirectory()) return { file: { ...base, readable: false, error: 'EISDIR' } };
-  // A FIFO or device could block or never end.
-  if (!stats.isFile()) return { file: { ...base, readable: false, error: 'not a regular file' } };
-  if (stats.size > MAX_FILE_BYTES) {
-    return {
-      file: { ...base, readable: false, error: `EFBIG: larger than ${MAX_FILE_BYTES} bytes, not read` },
-    };
-  }
+}
 
-  const cached = context.cache?.getFile<T>(kind, path, fingerprint);
-  if (cached !== undefined)
-    return { file: { ...base, readable: true, sha256: cached.sha256 }, parsed: cached.parsed };
+/** Why a file with these stats is not read, or undefined when it is read. */
+function notReadReason(stats: Stats): string | undefined {
+  if (stats.isDirectory()) return 'EISDIR';
+  // A FIFO or device could block or never end.
+  if (!stats.isFile()) return 'not a regular file';
+  if (stats.size > MAX_FILE_BYTES) return `EFBIG: larger than ${MAX_FILE_BYTES} bytes, not read`;
+  return undefined;
+}
+
+/** Reads the whole file in one read call when its size is as stat'ed; more calls only if it grew. */
+async function readAll(handle: FileHandle, size: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size + 1);
+  const { bytesRead } = await handle.read(buffer, 0, size + 1, 0);
+  if (bytesRead <= size) return buffer.subarray(0, bytesRead);
+  const rest = await handle.readFile();
+  return Buffer.concat([buffer.subarray(0, bytesRead), rest]);
+}
+
+/**
+ * Opens `path` once (non-blocking, so a FIFO cannot hang us), fstats it and,
+ * unless the cache holds every asked kind for the same fingerprint, reads it
+ * once and runs each parser on the same bytes.
+ */
+export async function observeFileAs<P extends FileParsers>(
+  path: string,
+  parsers: P,
+  context: FileReadContext,
+): Promise<FileObservation<ParsedAs<P>>> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR')
+      return missingOrUnreadable(path, error);
+    // Not openable (EACCES, ...): the metadata may still be visible.
+    let stats: Stats;
+    try {
+      stats = await stat(path);
+    } catch (statError) {
+      return missingOrUnreadable(path, statError);
+    }
+    const base = baseOf(path, stats);
+    return { file: { ...base, readable: false, error: notReadReason(stats) ?? errorCode(error) } };
+  }
+  try {
+    return await observeOpen(path, handle, parsers, context);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function observeOpen<P extends FileParsers>(
+  path: string,
+  handle: FileHandle,
+  parsers: P,
+  context: FileReadContext,
+): Promise<FileObservation<ParsedAs<P>>> {
+  let stats: Stats;
+  try {
+    stats = await handle.stat();
+  } catch (error) {
+    return missingOrUnreadable(path, error);
+  }
+  const base = baseOf(path, stats);
+  const reason = notReadReason(stats);
+  if (reason !== undefined) return { file: { ...base, readable: false, error: reason } };
+
+  const { fingerprint } = base;
+  const kinds = Object.keys(parsers) as (keyof P & string)[];
+  const cache = context.cache;
+  if (cache !== undefined) {
+    const hits = kinds.map((kind) => cache.getFile<unknown>(kind, path, fingerprint));
+    if (hits.every((hit) => hit !== undefined)) {
+      const parsed = Object.fromEntries(kinds.map((kind, i) => [kind, hits[i]!.parsed])) as ParsedAs<P>;
+      return { file: { ...base, readable: true, sha256: hits[0]!.sha256 }, parsed };
+    }
+  }
 
   let content: Buffer;
   try {
-    content = await readFile(path);
+    content = await readAll(handle, stats.size);
   } catch (error) {
-    const code = errorCode(error);
-    // Removed between stat and read.
-    if (code === 'ENOENT') return { file: { path, exists: false, readable: false } };
-    return { file: { ...base, readable: false, error: code } };
+    return { file: { ...base, readable: false, error: errorCode(error) } };
   }
   const sha256 = sha256Hex(content);
   context.onParse?.(path);
-  const parsed = parse(content);
-  if (context.cache !== undefined) {
+  const parsed = Object.fromEntries(kinds.map((kind) => [kind, parsers[kind]!(content)])) as ParsedAs<P>;
+  if (cache !== undefined) {
     // Cache only what was read from a file that did not change during the read.
-    const after = await stat(path).catch(() => undefined);
+    const after = await handle.stat().catch(() => undefined);
     if (after !== undefined && fingerprintOf(after) === fingerprint) {
-      context.cache.setFile(kind, path, fingerprint, { sha256, parsed });
+      for (const kind of kinds) cache.setFile(kind, path, fingerprint, { sha256, parsed: parsed[kind] });
     }
   }
   return { file: { ...base, readable: true, sha256 }, parsed };

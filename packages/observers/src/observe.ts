@@ -21,7 +21,7 @@ import {
   parseKeyFile,
   parsePemFile,
 } from './file-parsers.js';
-import { type FileObservation, type FileReadContext, observeFile } from './files.js';
+import { type FileObservation, type FileParsers, type FileReadContext, observeFileAs } from './files.js';
 import type { KeyParse } from './key.js';
 import { type TrustContext, trustContext } from './trust.js';
 
@@ -91,26 +91,63 @@ export async function observeAll(
   return results;
 }
 
-function observeRole<T>(
-  path: string | undefined,
-  kind: string,
-  parse: (content: Buffer) => T,
+const PARSERS = { cert: parseCertFile, key: parseKeyFile, pem: parsePemFile } as const;
+type Kind = keyof typeof PARSERS;
+
+/**
+ * Reads each distinct path once, with every parser it needs: a legacy
+ * `cert_path` is both the leaf ('cert') and the full chain ('pem').
+ */
+async function observePaths(
+  wanted: readonly (readonly [string | undefined, Kind])[],
   context: Context,
-): Promise<FileObservation<T> | undefined> {
-  return path === undefined ? Promise.resolve(undefined) : observeFile(path, kind, parse, context.read);
+): Promise<(FileObservation<unknown> | undefined)[]> {
+  const byPath = new Map<string, Record<string, (content: Buffer) => unknown>>();
+  for (const [path, kind] of wanted) {
+    if (path === undefined) continue;
+    let parsers = byPath.get(path);
+    if (parsers === undefined) {
+      parsers = {};
+      byPath.set(path, parsers);
+    }
+    parsers[kind] = PARSERS[kind];
+  }
+  const read = new Map<string, FileObservation<Record<string, unknown>>>();
+  await Promise.all(
+    Array.from(byPath, async ([path, parsers]: [string, FileParsers]) => {
+      read.set(path, await observeFileAs(path, parsers, context.read));
+    }),
+  );
+  return wanted.map(([path, kind]) => {
+    if (path === undefined) return undefined;
+    const observation = read.get(path)!;
+    return observation.parsed === undefined
+      ? { file: observation.file }
+      : { file: observation.file, parsed: observation.parsed[kind] };
+  });
 }
 
 async function observeIn(desired: DesiredCertificate, context: Context): Promise<ObservedCertificate> {
   const { files: paths } = desired;
   // The leaf comes from the cert file, or from the first block of a full chain when that is all there is.
-  const leafPath = leafRole(paths) === undefined ? undefined : paths[leafRole(paths)!];
-  const [cert, key, chain, fullchain, caBundle] = await Promise.all([
-    observeRole(leafPath, 'cert', parseCertFile, context),
-    observeRole(paths.key, 'key', parseKeyFile, context),
-    observeRole(paths.chain, 'pem', parsePemFile, context),
-    observeRole(paths.fullchain, 'pem', parsePemFile, context),
-    observeRole(paths.caBundle, 'pem', parsePemFile, context),
-  ]);
+  const role = leafRole(paths);
+  const leafPath = role === undefined ? undefined : paths[role];
+  const [cert, key, chain, fullchain, caBundle] = (await observePaths(
+    [
+      [leafPath, 'cert'],
+      [paths.key, 'key'],
+      [paths.chain, 'pem'],
+      [paths.fullchain, 'pem'],
+      [paths.caBundle, 'pem'],
+    ],
+    context,
+  )) as [
+    FileObservation<CertFileParse> | undefined,
+    FileObservation<KeyParse> | undefined,
+    FileObservation<PemFileParse> | undefined,
+    FileObservation<PemFileParse> | undefined,
+    FileObservation<PemFileParse> | undefined,
+  ];
   const observations: Record<FileRole, FileObservation<unknown> | undefined> = {
     cert: paths.cert === undefined ? undefined : cert,
     key,
@@ -202,7 +239,8 @@ function chainFilesCurrent(
     if (fullchain !== undefined) {
       if (!readable(fullchain)) current.fullchain = false;
       else if (leaf !== undefined) {
-        current.fullchain = fullchain.file.sha256 === sha256Hex(joinPem(leaf.pem, trust.intermediatesPem));
+        // Both parts are canonical, so joinPem(leaf.pem, intermediatesPem) is their plain join.
+        current.fullchain = fullchain.file.sha256 === sha256Hex(`${leaf.pem}\n${trust.intermediatesPem}`);
       }
     }
     return current;

@@ -70,6 +70,19 @@ describe('ObservationCache', () => {
     expect(after.keyMatchesCertificate).toBe(false);
   });
 
+  test('a full chain that is also the leaf file (legacy cert_path) is read once and serves both', async () => {
+    const leaf = await aCert(signedBy(root));
+    await writeFileAt(join(dir.path, 'fullchain.pem'), `${leaf.certPem.trim()}\n${root.certPem.trim()}\n`);
+    await writeFileAt(join(dir.path, 'key.pem'), leaf.keyPem);
+    const desired = aDesiredCertificate(dir.path, { files: { fullchain: 'fullchain.pem', key: 'key.pem' } });
+    const counter = parseCounter();
+    const observed = await observeCertificate(desired, { trust, onParse: counter.onParse });
+    expect(counter.parsed.filter((p) => p.endsWith('fullchain.pem'))).toHaveLength(1);
+    expect(observed.keyMatchesCertificate).toBe(true);
+    expect(observed.certificate?.chainVerifies).toBe(true);
+    expect(observed.chainFilesCurrent).toEqual({ fullchain: true });
+  });
+
   test('without a cache every observation parses', async () => {
     const leaf = await aCert(signedBy(root));
     await writeFileAt(join(dir.path, 'cert.pem'), leaf.certPem);

@@ -2,35 +2,100 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CertloopError, type KeyAlgorithm } from '@certloop/core';
+import {
+  bitString,
+  contextConstructed,
+  objectIdentifier,
+  octetString,
+  pemOf,
+  sequence,
+  smallInteger,
+} from './der.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 type WebCryptoKey = webcrypto.CryptoKey;
 
-/** Generates a fresh private key off the event loop (RSA 4096 takes a while) and returns it as PKCS#8 PEM. */
-export async function generateKey(algorithm: KeyAlgorithm): Promise<string> {
-  const encoding = { privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as const;
-  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
+/** Generates a fresh private key off the event loop (RSA 4096 takes a while). */
+export async function generatePrivateKey(algorithm: KeyAlgorithm): Promise<KeyObject> {
   switch (algorithm) {
     case 'ecdsa-p256':
-      return (await generateKeyPairAsync('ec', { namedCurve: 'P-256', publicKeyEncoding, ...encoding }))
-        .privateKey;
+      return (await generateKeyPairAsync('ec', { namedCurve: 'P-256' })).privateKey;
     case 'ecdsa-p384':
-      return (await generateKeyPairAsync('ec', { namedCurve: 'P-384', publicKeyEncoding, ...encoding }))
-        .privateKey;
+      return (await generateKeyPairAsync('ec', { namedCurve: 'P-384' })).privateKey;
     case 'rsa-2048':
     case 'rsa-3072':
     case 'rsa-4096':
-      return (
-        await generateKeyPairAsync('rsa', {
-          modulusLength: Number(algorithm.slice('rsa-'.length)),
-          publicKeyEncoding,
-          ...encoding,
-        })
-      ).privateKey;
+      return (await generateKeyPairAsync('rsa', { modulusLength: Number(algorithm.slice('rsa-'.length)) }))
+        .privateKey;
     case 'ed25519':
-      return (await generateKeyPairAsync('ed25519', { publicKeyEncoding, ...encoding })).privateKey;
+      return (await generateKeyPairAsync('ed25519')).privateKey;
   }
+}
+
+const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+const CURVE_OIDS: Record<string, string> = { 'P-256': '1.2.840.10045.3.1.7', 'P-384': '1.3.132.0.34' };
+const OID_ED25519 = '1.3.101.112';
+
+/**
+ * EC and Ed25519 keys are encoded by hand from their JWK: OpenSSL 3's encoders
+ * cost 100-200 µs a call, the JWK export 10 µs, and every issuance encodes a
+ * private key and a public key. The bytes are the ones OpenSSL writes (tested).
+ */
+interface KeyParts {
+  readonly algorithmIdentifier: Buffer;
+  /** The public key as the SPKI BIT STRING holds it. */
+  readonly publicKey: Buffer;
+  /** The PKCS#8 privateKey OCTET STRING's content. */
+  readonly privateKey: Buffer;
+}
+
+function keyParts(key: KeyObject): KeyParts | undefined {
+  if (key.type !== 'private') return undefined;
+  const jwk = key.export({ format: 'jwk' });
+  const bytes = (field: string | undefined) => Buffer.from(field ?? '', 'base64url');
+  const curveOid = jwk.kty === 'EC' && jwk.crv !== undefined ? CURVE_OIDS[jwk.crv] : undefined;
+  if (curveOid !== undefined) {
+    const point = Buffer.concat([Buffer.from([0x04]), bytes(jwk.x), bytes(jwk.y)]);
+    return {
+      algorithmIdentifier: sequence(objectIdentifier(OID_EC_PUBLIC_KEY), objectIdentifier(curveOid)),
+      publicKey: point,
+      // ECPrivateKey (RFC 5915) without the curve, which the AlgorithmIdentifier names.
+      privateKey: sequence(
+        smallInteger(1),
+        octetString(bytes(jwk.d)),
+        contextConstructed(1, bitString(point)),
+      ),
+    };
+  }
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') {
+    return {
+      algorithmIdentifier: sequence(objectIdentifier(OID_ED25519)),
+      publicKey: bytes(jwk.x),
+      privateKey: octetString(bytes(jwk.d)),
+    };
+  }
+  return undefined;
+}
+
+/** The DER SubjectPublicKeyInfo of a private key's public half. */
+export function spkiDer(privateKey: KeyObject): Buffer {
+  const parts = keyParts(privateKey);
+  if (parts === undefined) return createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  return sequence(parts.algorithmIdentifier, bitString(parts.publicKey));
+}
+
+/** A private key as the PKCS#8 PEM certloop writes. */
+export function privateKeyPem(key: KeyObject): string {
+  const parts = keyParts(key);
+  if (parts === undefined) return key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const der = sequence(smallInteger(0), parts.algorithmIdentifier, octetString(parts.privateKey));
+  return pemOf('PRIVATE KEY', der);
+}
+
+/** Generates a fresh private key and returns it as PKCS#8 PEM. */
+export async function generateKey(algorithm: KeyAlgorithm): Promise<string> {
+  return privateKeyPem(await generatePrivateKey(algorithm));
 }
 
 /** Parses a private key PEM; the error never quotes the PEM. */
@@ -102,9 +167,9 @@ export interface WebCryptoKeyPair {
   readonly signParams: webcrypto.EcdsaParams | webcrypto.Algorithm;
 }
 
-/** Imports a PKCS#8 PEM into WebCrypto (private key not extractable) for @peculiar/x509. */
-export async function importKeyPair(keyPem: string): Promise<WebCryptoKeyPair> {
-  const key = parsePrivateKey(keyPem);
+/** Imports a private key (PKCS#8 PEM or KeyObject) into WebCrypto (private key not extractable) for @peculiar/x509. */
+export async function importKeyPair(keyPemOrObject: string | KeyObject): Promise<WebCryptoKeyPair> {
+  const key = typeof keyPemOrObject === 'string' ? parsePrivateKey(keyPemOrObject) : keyPemOrObject;
   const algorithm = keyAlgorithmOf(key);
   if (algorithm === undefined) {
     throw new CertloopError(

@@ -1,10 +1,21 @@
 /** The private key of a request: the one to keep, or a fresh one of the requested algorithm. */
+import type { KeyObject } from 'node:crypto';
 import { CertloopError, type IssueRequest } from '@certloop/core';
-import { generateKey, keyAlgorithmOf, parsePrivateKey } from '../crypto/keys.js';
+import { generatePrivateKey, keyAlgorithmOf, parsePrivateKey, privateKeyPem } from '../crypto/keys.js';
 
-export async function keyForRequest(request: IssueRequest): Promise<string> {
-  if (request.existingKeyPem === undefined) return generateKey(request.keyAlgorithm);
-  const actual = keyAlgorithmOf(parsePrivateKey(request.existingKeyPem));
+/** The key in both shapes an issuer needs: PEM for the files, a KeyObject to sign the CSR (parsed once). */
+export interface RequestKey {
+  readonly keyPem: string;
+  readonly privateKey: KeyObject;
+}
+
+export async function keyForRequest(request: IssueRequest): Promise<RequestKey> {
+  if (request.existingKeyPem === undefined) {
+    const privateKey = await generatePrivateKey(request.keyAlgorithm);
+    return { keyPem: privateKeyPem(privateKey), privateKey };
+  }
+  const privateKey = parsePrivateKey(request.existingKeyPem);
+  const actual = keyAlgorithmOf(privateKey);
   if (actual !== request.keyAlgorithm) {
     // Keeping a key of another algorithm would issue a certificate that differs from the spec.
     throw new CertloopError(
@@ -12,5 +23,5 @@ export async function keyForRequest(request: IssueRequest): Promise<string> {
       `The key to keep for ${request.name} is ${actual ?? 'of an unsupported type'}, but ${request.keyAlgorithm} is requested.`,
     );
   }
-  return request.existingKeyPem;
+  return { keyPem: request.existingKeyPem, privateKey };
 }

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '@certloop/core';
 import { createCsr, generateKey, keyAlgorithmOfPem, publicKeyOf } from '../../src/crypto/index.js';
+import { privateKeyPem, spkiDer } from '../../src/crypto/keys.js';
 import { x509 } from '../../src/crypto/x509-provider.js';
 import { tempDir } from '../issuers/support/builders.js';
 
@@ -21,6 +22,24 @@ describe('generateKey', () => {
       expect(keyAlgorithmOfPem(pem)).toBe(algorithm);
     },
   );
+});
+
+describe('hand-encoded keys', () => {
+  const keys = {
+    'ecdsa-p256': () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+    'ecdsa-p384': () => generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey,
+    ed25519: () => generateKeyPairSync('ed25519').privateKey,
+    'rsa-2048': () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+  };
+
+  it.each(Object.entries(keys))('writes a %s key byte for byte as OpenSSL does', (_, make) => {
+    // Several keys: a coordinate with leading zero bytes must keep its full length.
+    for (let i = 0; i < 20; i++) {
+      const key = make();
+      expect(privateKeyPem(key)).toBe(key.export({ type: 'pkcs8', format: 'pem' }));
+      expect(spkiDer(key).equals(createPublicKey(key).export({ type: 'spki', format: 'der' }))).toBe(true);
+    }
+  });
 });
 
 describe('publicKeyOf', () => {
@@ -41,7 +60,7 @@ describe('createCsr', () => {
       const dir = await tempDir('csr');
       try {
         const keyPem = await generateKey(algorithm);
-        const csrPem = await createCsr(keyPem, 'a.example', sans);
+        const csrPem = createCsr(keyPem, 'a.example', sans);
         const file = join(dir.path, 'req.pem');
         await writeFile(file, csrPem);
 
@@ -59,9 +78,35 @@ describe('createCsr', () => {
     },
   );
 
+  it('encodes email, URI and every IP form, from a KeyObject', async () => {
+    const dir = await tempDir('csr');
+    try {
+      const file = join(dir.path, 'req.pem');
+      const key = createPrivateKey(await generateKey('ecdsa-p256'));
+      await writeFile(
+        file,
+        createCsr(key, 'b.example', {
+          dns: [],
+          ip: ['::ffff:192.0.2.1', '2001:db8::', '::1', 'fe80::1:2'],
+          email: ['ops@b.example'],
+          uri: ['spiffe://b.example/svc'],
+        }),
+      );
+
+      const { stdout, stderr } = await run('openssl', ['req', '-in', file, '-noout', '-verify', '-text']);
+      expect(stderr + stdout).toMatch(/verify OK/i);
+      expect(stdout).toContain(
+        'IP Address:0:0:0:0:0:FFFF:C000:201, IP Address:2001:DB8:0:0:0:0:0:0, IP Address:0:0:0:0:0:0:0:1, ' +
+          'IP Address:FE80:0:0:0:0:0:1:2, email:ops@b.example, URI:spiffe://b.example/svc',
+      );
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   it('leaves the SAN extension out when there are no SANs', async () => {
     const csr = new x509.Pkcs10CertificateRequest(
-      await createCsr(await generateKey('ecdsa-p256'), 'solo', { dns: [], ip: [], email: [], uri: [] }),
+      createCsr(await generateKey('ecdsa-p256'), 'solo', { dns: [], ip: [], email: [], uri: [] }),
     );
 
     expect(csr.getExtension('2.5.29.17')).toBeNull();

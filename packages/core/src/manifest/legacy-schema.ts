@@ -1,14 +1,53 @@
 /** The structure of the legacy Phoenix manifest entry (zod): shapes only, unknown fields allowed. */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from './zod-module.js';
 
-export const legacyEntrySchema = z.looseObject({
-  common_name: z.string(),
-  sans: z.array(z.string()).optional(),
-  cert_path: z.string(),
-  key_path: z.string(),
-  owner: z.string().optional(),
-  permissions: z.string().optional(),
-  post_renewal_command: z.string().optional(),
-});
+const REQUIRED_STRINGS = ['common_name', 'cert_path', 'key_path'] as const;
+const OPTIONAL_STRINGS = ['owner', 'permissions', 'post_renewal_command'] as const;
 
-export const LEGACY_FIELDS: readonly string[] = Object.keys(legacyEntrySchema.shape);
+export const LEGACY_FIELDS: readonly string[] = [
+  'common_name',
+  'sans',
+  'cert_path',
+  'key_path',
+  'owner',
+  'permissions',
+  'post_renewal_command',
+];
+
+function buildSchema() {
+  const { z } = zod();
+  return z.looseObject({
+    common_name: z.string(),
+    sans: z.array(z.string()).optional(),
+    cert_path: z.string(),
+    key_path: z.string(),
+    owner: z.string().optional(),
+    permissions: z.string().optional(),
+    post_renewal_command: z.string().optional(),
+  });
+}
+
+let schema: ReturnType<typeof buildSchema> | undefined;
+
+export function legacyEntrySchema(): z.ZodType {
+  schema ??= buildSchema();
+  return schema;
+}
+
+/**
+ * True when the entry certainly satisfies the schema, checked without zod:
+ * the common case of a valid manifest then never loads it. Anything else goes
+ * through zod for its issues.
+ */
+export function hasLegacyShape(entry: unknown): boolean {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return false;
+  const record = entry as Record<string, unknown>;
+  for (const field of REQUIRED_STRINGS) if (typeof record[field] !== 'string') return false;
+  for (const field of OPTIONAL_STRINGS) {
+    const value = record[field];
+    if (value !== undefined && typeof value !== 'string') return false;
+  }
+  const sans = record.sans;
+  return sans === undefined || (Array.isArray(sans) && sans.every((san) => typeof san === 'string'));
+}

@@ -17,7 +17,7 @@ import {
   type Sourced,
 } from './draft.js';
 import { formatDuration } from './duration.js';
-import { LEGACY_FIELDS, legacyEntrySchema } from './legacy-schema.js';
+import { hasLegacyShape, LEGACY_FIELDS, legacyEntrySchema } from './legacy-schema.js';
 import type { LoadOptions } from './options.js';
 import type { DocPath, ProblemSink } from './problems.js';
 import {
@@ -80,8 +80,10 @@ function readEntry(
   renewal: Sourced<RenewalPolicy>,
 ): Draft {
   const at: DocPath = [index];
-  const parsed = legacyEntrySchema.safeParse(entry, { reportInput: true });
-  if (!parsed.success) reportZodIssues(parsed.error.issues, at, sink, { unknownFields: 'warning' });
+  if (!hasLegacyShape(entry)) {
+    const parsed = legacyEntrySchema().safeParse(entry, { reportInput: true });
+    if (!parsed.success) reportZodIssues(parsed.error.issues, at, sink, { unknownFields: 'warning' });
+  }
   const raw: Raw | undefined = asRecord(entry);
   for (const key of Object.keys(raw ?? {})) {
     if (!LEGACY_FIELDS.includes(key)) {

@@ -4,8 +4,9 @@
  * durations, modes, paths) is checked by the named rules, which give better
  * messages; the `pattern`s in `.meta()` only flow into the JSON Schema for editors.
  */
-import { z } from 'zod';
+import type { z as ZodTypes } from 'zod';
 import { FILE_ROLES, KEY_ALGORITHMS, ROTATION_POLICIES } from '../model.js';
+import { zod } from './zod-module.js';
 
 export const V1_API_VERSION = 'certloop.dev/v1';
 export const V1_KIND = 'CertificateManifest';
@@ -14,136 +15,156 @@ export const DURATION_PATTERN = '^[-+]?(0|([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+)$';
 export const MODE_PATTERN = '^0?[0-7]{3}$';
 const PATH_PATTERN = '^(/|\\./|\\.\\./)';
 
-const duration = (description: string) =>
-  z.string().meta({ description, pattern: DURATION_PATTERN, examples: ['24h', '90m', '1h30m', '30d'] });
-const filePath = (description: string) => z.string().meta({ description, pattern: PATH_PATTERN });
-const mode = (description: string) =>
-  z.string().meta({ description, pattern: MODE_PATTERN, examples: ['0640'] });
-const names = (description: string) => z.array(z.string()).meta({ description });
+// Built on first use (zod is loaded lazily, see zod-module.ts).
+function buildSchemas() {
+  const { z } = zod();
+  const duration = (description: string) =>
+    z.string().meta({ description, pattern: DURATION_PATTERN, examples: ['24h', '90m', '1h30m', '30d'] });
+  const filePath = (description: string) => z.string().meta({ description, pattern: PATH_PATTERN });
+  const mode = (description: string) =>
+    z.string().meta({ description, pattern: MODE_PATTERN, examples: ['0640'] });
+  const names = (description: string) => z.array(z.string()).meta({ description });
 
-const renewAt = z
-  .union([z.number(), z.string()], { error: 'must be a fraction such as "2/3", 0.66 or "66%"' })
-  .meta({
-    description: 'Renew when this fraction of the lifetime has passed (cert-manager style), e.g. "2/3".',
+  const renewAt = z
+    .union([z.number(), z.string()], { error: 'must be a fraction such as "2/3", 0.66 or "66%"' })
+    .meta({
+      description: 'Renew when this fraction of the lifetime has passed (cert-manager style), e.g. "2/3".',
+    });
+
+  const hookTimeout = z
+    .union([z.string(), z.number()], { error: 'must be a duration such as "5m" or a number of seconds' })
+    .meta({ description: 'How long the hook may run: a duration ("5m") or a number of seconds.' });
+
+  const key = z
+    .strictObject({
+      algorithm: z.enum(KEY_ALGORITHMS).optional().meta({ description: 'Key algorithm and size.' }),
+      rotation: z
+        .enum(ROTATION_POLICIES)
+        .optional()
+        .meta({ description: 'always: a fresh key on every issuance; never: keep the existing key.' }),
+    })
+    .meta({ description: 'Private key settings.' });
+
+  const hook = z
+    .strictObject({
+      command: z
+        .string()
+        .meta({ description: 'Run with /bin/sh -c after the certificate was (re)written.', minLength: 1 }),
+      timeout: hookTimeout.optional(),
+    })
+    .meta({ description: 'A command to run after the certificate files changed.' });
+
+  const fileShape = Object.fromEntries(
+    FILE_ROLES.map((role) => [role, filePath(`Where to write the ${role} file.`).optional()]),
+  ) as Record<(typeof FILE_ROLES)[number], ZodTypes.ZodOptional<ZodTypes.ZodString>>;
+
+  const files = z.strictObject(fileShape).meta({
+    description:
+      'Output files: cert (leaf), key, chain (intermediates), fullchain (leaf + intermediates), caBundle (roots). At least one.',
+    minProperties: 1,
   });
 
-const hookTimeout = z
-  .union([z.string(), z.number()], { error: 'must be a duration such as "5m" or a number of seconds' })
-  .meta({ description: 'How long the hook may run: a duration ("5m") or a number of seconds.' });
+  const placementFields = {
+    owner: z.string().optional().meta({ description: 'File owner: user name or numeric uid.' }),
+    group: z.string().optional().meta({ description: 'File group: group name or numeric gid.' }),
+    mode: mode('Octal mode of the public files (cert, chain, fullchain, caBundle).').optional(),
+    keyMode: mode('Octal mode of the private key file.').optional(),
+  };
 
-const key = z
-  .strictObject({
-    algorithm: z.enum(KEY_ALGORITHMS).optional().meta({ description: 'Key algorithm and size.' }),
-    rotation: z
-      .enum(ROTATION_POLICIES)
-      .optional()
-      .meta({ description: 'always: a fresh key on every issuance; never: keep the existing key.' }),
-  })
-  .meta({ description: 'Private key settings.' });
+  const scheduleFields = {
+    duration: duration('Requested certificate lifetime.').optional(),
+    renewBefore: duration('Renew when less than this remains before expiry.').optional(),
+    renewAt: renewAt.optional(),
+  };
 
-const hook = z
-  .strictObject({
-    command: z
-      .string()
-      .meta({ description: 'Run with /bin/sh -c after the certificate was (re)written.', minLength: 1 }),
-    timeout: hookTimeout.optional(),
-  })
-  .meta({ description: 'A command to run after the certificate files changed.' });
+  const v1CertificateSchema = z
+    .strictObject({
+      name: z
+        .string()
+        .meta({ description: 'Stable, unique name of this certificate (letters, digits, . _ - #).' }),
+      commonName: z.string().meta({ description: 'Subject common name.' }),
+      sans: names('SANs of any type, detected: DNS names, IPv4/IPv6 addresses, emails, URIs.').optional(),
+      dns: names('DNS SANs.').optional(),
+      ip: names('IP address SANs.').optional(),
+      email: names('Email SANs.').optional(),
+      uri: names('URI SANs.').optional(),
+      ...scheduleFields,
+      key: key.optional(),
+      files,
+      ...placementFields,
+      hooks: z
+        .array(hook)
+        .optional()
+        .meta({ description: 'Commands run after this certificate was (re)written.' }),
+    })
+    .meta({ description: 'One certificate.' });
 
-const fileShape = Object.fromEntries(
-  FILE_ROLES.map((role) => [role, filePath(`Where to write the ${role} file.`).optional()]),
-) as Record<(typeof FILE_ROLES)[number], z.ZodOptional<z.ZodString>>;
+  const v1DefaultsSchema = z
+    .strictObject({
+      ...scheduleFields,
+      key: key.optional(),
+      ...placementFields,
+      hookTimeout: hookTimeout.optional(),
+    })
+    .meta({ description: 'Values for every certificate that does not set its own.' });
 
-const files = z.strictObject(fileShape).meta({
-  description:
-    'Output files: cert (leaf), key, chain (intermediates), fullchain (leaf + intermediates), caBundle (roots). At least one.',
-  minProperties: 1,
-});
+  const stepCA = z
+    .strictObject({
+      url: z.string().meta({ description: 'The step-ca URL, e.g. https://ca.internal:9000.' }),
+      root: filePath('Root certificate PEM file that the CA chains to.').optional(),
+      fingerprint: z.string().optional().meta({
+        description: 'SHA-256 fingerprint (hex) of the root certificate.',
+        pattern: '^[0-9a-fA-F:]{64,95}$',
+      }),
+      provisioner: z.string().optional().meta({ description: 'JWK provisioner name.' }),
+      passwordFile: filePath('File holding the provisioner password.').optional(),
+    })
+    .meta({ description: 'A smallstep step-ca.' });
 
-const placementFields = {
-  owner: z.string().optional().meta({ description: 'File owner: user name or numeric uid.' }),
-  group: z.string().optional().meta({ description: 'File group: group name or numeric gid.' }),
-  mode: mode('Octal mode of the public files (cert, chain, fullchain, caBundle).').optional(),
-  keyMode: mode('Octal mode of the private key file.').optional(),
-};
+  const local = z
+    .strictObject({
+      directory: filePath("Directory of certloop's built-in local CA (created when missing)."),
+    })
+    .meta({ description: "certloop's built-in local CA." });
 
-const scheduleFields = {
-  duration: duration('Requested certificate lifetime.').optional(),
-  renewBefore: duration('Renew when less than this remains before expiry.').optional(),
-  renewAt: renewAt.optional(),
-};
+  const v1IssuerSchema = z.strictObject({ stepCA: stepCA.optional(), local: local.optional() }).meta({
+    description: 'Exactly one issuer. Omit to take it from flags or the environment.',
+    minProperties: 1,
+    maxProperties: 1,
+  });
 
-export const v1CertificateSchema = z
-  .strictObject({
-    name: z
-      .string()
-      .meta({ description: 'Stable, unique name of this certificate (letters, digits, . _ - #).' }),
-    commonName: z.string().meta({ description: 'Subject common name.' }),
-    sans: names('SANs of any type, detected: DNS names, IPv4/IPv6 addresses, emails, URIs.').optional(),
-    dns: names('DNS SANs.').optional(),
-    ip: names('IP address SANs.').optional(),
-    email: names('Email SANs.').optional(),
-    uri: names('URI SANs.').optional(),
-    ...scheduleFields,
-    key: key.optional(),
-    files,
-    ...placementFields,
-    hooks: z
-      .array(hook)
-      .optional()
-      .meta({ description: 'Commands run after this certificate was (re)written.' }),
-  })
-  .meta({ description: 'One certificate.' });
+  const v1ManifestSchema = z
+    .strictObject({
+      $schema: z.string().optional(),
+      apiVersion: z.literal(V1_API_VERSION),
+      kind: z.literal(V1_KIND),
+      issuer: v1IssuerSchema.optional(),
+      stateDir: filePath('Directory for locks, status and provenance.').optional(),
+      defaults: v1DefaultsSchema.optional(),
+      certificates: z.array(v1CertificateSchema).meta({ description: 'The certificates; may be empty.' }),
+    })
+    .meta({ title: 'certloop v1 certificate manifest' });
 
-export const v1DefaultsSchema = z
-  .strictObject({
-    ...scheduleFields,
-    key: key.optional(),
-    ...placementFields,
-    hookTimeout: hookTimeout.optional(),
-  })
-  .meta({ description: 'Values for every certificate that does not set its own.' });
+  return {
+    certificate: v1CertificateSchema,
+    defaults: v1DefaultsSchema,
+    issuer: v1IssuerSchema,
+    manifest: v1ManifestSchema,
+  };
+}
 
-const stepCA = z
-  .strictObject({
-    url: z.string().meta({ description: 'The step-ca URL, e.g. https://ca.internal:9000.' }),
-    root: filePath('Root certificate PEM file that the CA chains to.').optional(),
-    fingerprint: z.string().optional().meta({
-      description: 'SHA-256 fingerprint (hex) of the root certificate.',
-      pattern: '^[0-9a-fA-F:]{64,95}$',
-    }),
-    provisioner: z.string().optional().meta({ description: 'JWK provisioner name.' }),
-    passwordFile: filePath('File holding the provisioner password.').optional(),
-  })
-  .meta({ description: 'A smallstep step-ca.' });
+type V1Schemas = ReturnType<typeof buildSchemas>;
+let schemas: V1Schemas | undefined;
 
-const local = z
-  .strictObject({
-    directory: filePath("Directory of certloop's built-in local CA (created when missing)."),
-  })
-  .meta({ description: "certloop's built-in local CA." });
+/** The v1 schemas, built (and zod loaded) on first call. */
+export function v1Schemas(): V1Schemas {
+  schemas ??= buildSchemas();
+  return schemas;
+}
 
-export const v1IssuerSchema = z.strictObject({ stepCA: stepCA.optional(), local: local.optional() }).meta({
-  description: 'Exactly one issuer. Omit to take it from flags or the environment.',
-  minProperties: 1,
-  maxProperties: 1,
-});
-
-export const v1ManifestSchema = z
-  .strictObject({
-    $schema: z.string().optional(),
-    apiVersion: z.literal(V1_API_VERSION),
-    kind: z.literal(V1_KIND),
-    issuer: v1IssuerSchema.optional(),
-    stateDir: filePath('Directory for locks, status and provenance.').optional(),
-    defaults: v1DefaultsSchema.optional(),
-    certificates: z.array(v1CertificateSchema).meta({ description: 'The certificates; may be empty.' }),
-  })
-  .meta({ title: 'certloop v1 certificate manifest' });
-
-export type V1Manifest = z.input<typeof v1ManifestSchema>;
+export type V1Manifest = ZodTypes.input<V1Schemas['manifest']>;
 
 /** The JSON Schema shipped in packages/core/schema/certloop-v1.schema.json. */
 export function v1JsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(v1ManifestSchema, { io: 'input' }) as Record<string, unknown>;
+  return zod().z.toJSONSchema(v1Schemas().manifest, { io: 'input' }) as Record<string, unknown>;
 }

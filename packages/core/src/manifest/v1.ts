@@ -36,7 +36,7 @@ import {
   str,
 } from './read-values.js';
 import { SAN_TYPES } from './sans.js';
-import { v1ManifestSchema } from './v1-schema.js';
+import { v1Schemas } from './v1-schema.js';
 import { isAccountName, parseMode, show } from './values.js';
 import { describePath, reportZodIssues } from './zod-problems.js';
 
@@ -61,7 +61,7 @@ interface Defaults {
 }
 
 export function readV1(data: Raw, manifestDir: string, options: LoadOptions, sink: ProblemSink): V1Result {
-  const parsed = v1ManifestSchema.safeParse(data, { reportInput: true });
+  const parsed = v1Schemas().manifest.safeParse(data, { reportInput: true });
   if (!parsed.success) reportZodIssues(parsed.error.issues, [], sink, { unknownFields: 'error' });
 
   const defaults = readDefaults(asRecord(data.defaults), options, sink);

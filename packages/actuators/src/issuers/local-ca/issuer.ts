@@ -88,12 +88,12 @@ class LocalCaIssuer implements Issuer {
         { retryable: false },
       );
     }
-    const keyPem = await keyForRequest(request);
+    const { keyPem, privateKey } = await keyForRequest(request);
     const certificatePem = await createLeafCertificate(
       {
         commonName: request.commonName,
         sans: request.sans,
-        publicKey: await importKeyPair(keyPem),
+        publicKey: await importKeyPair(privateKey),
         notBefore: new Date(now.getTime() - LOCAL_CA_BACKDATE_MS),
         notAfter,
       },

@@ -187,8 +187,8 @@ class StepCaIssuer implements Issuer {
       );
     }
 
-    const keyPem = await keyForRequest(request);
-    const csr = await createCsr(keyPem, request.commonName, request.sans);
+    const { keyPem, privateKey } = await keyForRequest(request);
+    const csr = createCsr(privateKey, request.commonName, request.sans);
     const notAfter = formatGoDuration(request.lifetimeMs);
     this.logger.debug('Requesting a certificate from the Step-CA', {
       name: request.name,
