@@ -2,6 +2,8 @@
  * What plan, status and reconcile share: load the manifest, make the logger,
  * open the issuer, find the state directory, build the ports.
  */
+
+import type { StepCaPurpose } from '@certloop/actuators';
 import type { DesiredState, Issuer, Logger, ManifestProblem } from '@certloop/core';
 import type { ReconcilePorts } from '@certloop/reconciler';
 import type { Io } from './io.js';
@@ -26,13 +28,14 @@ export interface Runtime {
 export async function openRuntime(
   options: RuntimeOptions,
   io: Io,
-  extra: { issuerConcurrency?: number } = {},
+  extra: { issuerConcurrency?: number; purpose?: StepCaPurpose } = {},
 ): Promise<Runtime> {
   const logger = createLogger(options, io);
   const { state, warnings } = await loadFromOptions(options);
   if (warnings.length > 0) io.stderr(renderProblems(options.file, warnings, io));
   const issuer = await openIssuer(state, options, io.env, logger, {
     ...(extra.issuerConcurrency === undefined ? {} : { concurrency: extra.issuerConcurrency }),
+    ...(extra.purpose === undefined ? {} : { purpose: extra.purpose }),
   });
   const stateDir = stateDirOf(state, options, io.env);
   const ports = buildPorts({ issuer, stateDir, logger });

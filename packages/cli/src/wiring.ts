@@ -13,6 +13,7 @@ import {
   resolveOwner,
   runHooksOnce,
   StatusStore,
+  type StepCaPurpose,
   stateDirFor,
   writeFilesAtomically,
 } from '@certloop/actuators';
@@ -33,7 +34,7 @@ export async function openIssuer(
   flags: IssuerFlags,
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; purpose?: StepCaPurpose } = {},
 ): Promise<Issuer> {
   const config: IssuerConfig | undefined =
     flags.localCa !== undefined
@@ -52,6 +53,7 @@ export async function openIssuer(
     {
       logger,
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
       ...(flags.caTimeout === undefined ? {} : { timeoutMs: parseDuration(flags.caTimeout) }),
     },
   );

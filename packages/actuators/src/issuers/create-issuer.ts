@@ -2,7 +2,7 @@
 import type { Issuer, IssuerConfig } from '@certloop/core';
 import { createLocalCaIssuer } from './local-ca/issuer.js';
 import { createStepCaIssuer, type StepCaIssuerOptions } from './step-ca/issuer.js';
-import { resolveStepCaSettings, type StepCaSources } from './step-ca/settings.js';
+import { resolveStepCaSettings, type StepCaPurpose, type StepCaSources } from './step-ca/settings.js';
 
 /**
  * `config` undefined (legacy manifests) means Step-CA configured entirely by
@@ -11,7 +11,7 @@ import { resolveStepCaSettings, type StepCaSources } from './step-ca/settings.js
 export async function createIssuer(
   config: IssuerConfig | undefined,
   sources: Omit<StepCaSources, 'manifest'>,
-  options: StepCaIssuerOptions = {},
+  options: StepCaIssuerOptions & { purpose?: StepCaPurpose } = {},
 ): Promise<Issuer> {
   if (config?.type === 'local') {
     return createLocalCaIssuer({
@@ -19,6 +19,9 @@ export async function createIssuer(
       ...(options.logger ? { logger: options.logger } : {}),
     });
   }
-  const settings = await resolveStepCaSettings({ ...sources, ...(config ? { manifest: config } : {}) });
+  const settings = await resolveStepCaSettings(
+    { ...sources, ...(config ? { manifest: config } : {}) },
+    options.purpose,
+  );
   return createStepCaIssuer(settings, options);
 }

@@ -11,9 +11,11 @@ export {
 } from './step-ca/issuer.js';
 export {
   mergeStepCaSettings,
+  missingCredentials,
   readStepDefaults,
   resolveStepCaSettings,
   type StepCaFlags,
+  type StepCaPurpose,
   type StepCaSettings,
   type StepCaSources,
   type StepDefaults,

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IssuerError, type StepCaIssuerConfig } from '@certloop/core';
 import {
+  createStepCaIssuer,
   mergeStepCaSettings,
   readStepDefaults,
   resolveStepCaSettings,
@@ -170,6 +171,48 @@ describe('Step-CA settings problems', () => {
 
     expect(error.message).toBe(
       'The Step-CA issuer is missing the provisioner password file (--provisioner-password-file or STEP_PROVISIONER_PASSWORD_FILE).',
+    );
+  });
+
+  it('needs only the URL and the trust anchor to observe (plan, status), not the credentials', () => {
+    const settings = mergeStepCaSettings(
+      sources({ flags: { caUrl: 'https://ca:9000', root: '/r' } }),
+      {},
+      'observe',
+    );
+    expect(settings).toEqual({ caUrl: 'https://ca:9000', root: '/r' });
+
+    const error = (() => {
+      try {
+        mergeStepCaSettings(sources({ flags: { provisioner: 'p' } }), {}, 'observe');
+      } catch (caught) {
+        return caught as IssuerError;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(error.message).toContain('--ca-url or STEP_CA_URL');
+    expect(error.message).not.toContain('--provisioner-password-file');
+  });
+
+  it('refuses to issue with settings resolved only to observe, naming the missing flags', async () => {
+    // No server, no root file read: the credentials are checked before anything else.
+    const issuer = await createStepCaIssuer({ caUrl: 'https://127.0.0.1:1', fingerprint: FP_A });
+    const error = await issuer
+      .issue({
+        name: 'a',
+        commonName: 'a.test',
+        sans: { dns: ['a.test'], ip: [], email: [], uri: [] },
+        keyAlgorithm: 'ecdsa-p256',
+        lifetimeMs: 3_600_000,
+      })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught as IssuerError,
+      );
+    await issuer.close();
+    expect(error).toBeInstanceOf(IssuerError);
+    expect(error?.message).toBe(
+      'Issuing from the Step-CA needs the provisioner name (--provisioner or STEP_PROVISIONER) and the provisioner password file (--provisioner-password-file or STEP_PROVISIONER_PASSWORD_FILE).',
     );
   });
 

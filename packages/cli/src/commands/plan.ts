@@ -11,7 +11,8 @@ export interface PlanOptions extends RuntimeOptions {
 
 /** `certloop plan`: gather and decide, never act; writes nothing anywhere. */
 export const plan: Handler<PlanOptions> = async (options, io) => {
-  const runtime = await openRuntime(options, io);
+  // Reading the CA's roots needs no provisioner credentials.
+  const runtime = await openRuntime(options, io, { purpose: 'observe' });
   try {
     const { plan: result } = await gatherAndPlan(runtime.state, runtime.ports);
     io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderPlan(result, io));

@@ -110,7 +110,8 @@ export function renderStatus(rows: readonly StatusRow[], io: Pick<Io, 'color'>):
 
 /** `certloop status`: every certificate, its state and last recorded result; writes nothing. */
 export const status: Handler<StatusOptions> = async (options, io) => {
-  const runtime = await openRuntime(options, io);
+  // Reading the CA's roots needs no provisioner credentials.
+  const runtime = await openRuntime(options, io, { purpose: 'observe' });
   try {
     const gathered = await gatherAndPlan(runtime.state, runtime.ports);
     const now = runtime.ports.clock();

@@ -119,6 +119,25 @@ describe('reconcile --once on a legacy Phoenix manifest with the real step-ca', 
     expect(hookCounts(ws)).toEqual({});
   });
 
+  it('plans and shows status with only the CA URL and root: no provisioner credentials needed to observe', async () => {
+    const readOnly = [
+      '-f',
+      cli.manifest,
+      '--state-dir',
+      ws.stateDir,
+      '--ca-url',
+      ca.url,
+      '--root',
+      ca.rootPath,
+    ];
+    const plan = await runCli(['plan', '--detailed-exitcode', ...readOnly]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('No changes. 4 certificates are in sync.');
+    const status = await runCli(['status', ...readOnly]);
+    expect(status.code).toBe(0);
+    expect(status.stdout.match(/ Ready /g)).toHaveLength(4);
+  });
+
   it('takes the issuer from the STEP_* environment as well as from flags', async () => {
     const result = await runCli(
       ['plan', '--detailed-exitcode', '-f', cli.manifest, '--state-dir', ws.stateDir],

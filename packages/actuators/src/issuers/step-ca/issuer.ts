@@ -28,7 +28,7 @@ import { type ApiResponse, httpFailure, isOk, StepCaClient } from './client.js';
 import { describeLimits, lifetimeProblem } from './lifetime.js';
 import { decryptProvisionerKey, type ProvisionerSigningKey, readPasswordFile } from './provisioner-key.js';
 import { type JwkProvisioner, listProvisioners, selectJwkProvisioner } from './provisioners.js';
-import type { StepCaSettings } from './settings.js';
+import { missingCredentials, type StepCaSettings } from './settings.js';
 import { signToken, signTokenClaims } from './token.js';
 import { bootstrapRoot, type CaTrust, fingerprintOf, loadRootFile } from './trust.js';
 
@@ -105,7 +105,21 @@ class StepCaIssuer implements Issuer {
 
   async issue(request: IssueRequest): Promise<IssuedCertificate> {
     this.assertOpen();
+    this.credentials();
     return this.queue.add(() => this.issueNow(request));
+  }
+
+  /** Settings resolved only to observe (plan, status) cannot issue: say which flags are missing. */
+  private credentials(): { provisioner: string; passwordFile: string } {
+    const { provisioner, passwordFile } = this.settings;
+    if (provisioner === undefined || passwordFile === undefined) {
+      throw new IssuerError(
+        'ISSUER_CONFIG',
+        `Issuing from the Step-CA needs ${missingCredentials(this.settings).join(' and ')}.`,
+        { retryable: false },
+      );
+    }
+    return { provisioner, passwordFile };
   }
 
   async close(): Promise<void> {
@@ -148,6 +162,7 @@ class StepCaIssuer implements Issuer {
   }
 
   private async loadSigner(): Promise<Signer> {
+    const { provisioner: name, passwordFile } = this.credentials();
     const { client } = await this.connection.get();
     const listings = await withRetries(
       'Listing the Step-CA provisioners',
@@ -157,8 +172,8 @@ class StepCaIssuer implements Issuer {
         logger: this.logger,
       },
     );
-    const provisioner = selectJwkProvisioner(listings, this.settings.provisioner, this.settings.caUrl);
-    const password = await readPasswordFile(this.settings.passwordFile);
+    const provisioner = selectJwkProvisioner(listings, name, this.settings.caUrl);
+    const password = await readPasswordFile(passwordFile);
     try {
       const key = await decryptProvisionerKey(provisioner.encryptedKey, password, provisioner.kid);
       this.logger.debug('Decrypted the Step-CA provisioner key', {

@@ -42,8 +42,25 @@ export interface StepCaSettings {
   readonly root?: string;
   /** SHA-256 of the root's DER, lower-case hex without separators. */
   readonly fingerprint?: string;
-  readonly provisioner: string;
-  readonly passwordFile: string;
+  /** Needed to issue; may be absent when settings were resolved only to observe. */
+  readonly provisioner?: string;
+  /** Needed to issue; may be absent when settings were resolved only to observe. */
+  readonly passwordFile?: string;
+}
+
+/**
+ * `issue` (reconcile): every piece is required up front. `observe` (plan,
+ * status): only the URL and the trust anchor are, since reading the CA's roots
+ * needs no credentials; issuing with such settings fails with the same message.
+ */
+export type StepCaPurpose = 'issue' | 'observe';
+
+/** The message for missing credentials, shared by resolution and a trust-only issuer asked to issue. */
+export function missingCredentials(settings: Pick<StepCaSettings, 'provisioner' | 'passwordFile'>): string[] {
+  const missing: string[] = [];
+  if (settings.provisioner === undefined) missing.push(SUPPLIED_BY.provisioner);
+  if (settings.passwordFile === undefined) missing.push(SUPPLIED_BY.passwordFile);
+  return missing;
 }
 
 type Field = keyof StepDefaults;
@@ -112,7 +129,11 @@ export async function readStepDefaults(stepPath: string): Promise<StepDefaults> 
  * layer that names either, so a --fingerprint for a new CA is never checked against
  * an old root left in defaults.json.
  */
-export function mergeStepCaSettings(sources: StepCaSources, stepDefaults: StepDefaults = {}): StepCaSettings {
+export function mergeStepCaSettings(
+  sources: StepCaSources,
+  stepDefaults: StepDefaults = {},
+  purpose: StepCaPurpose = 'issue',
+): StepCaSettings {
   const { flags, env, manifest } = sources;
   const layers: Layer[] = [
     {
@@ -164,9 +185,8 @@ export function mergeStepCaSettings(sources: StepCaSources, stepDefaults: StepDe
   const missing: string[] = [];
   if (caUrl === undefined) missing.push(SUPPLIED_BY.caUrl);
   if (trustLayer === undefined) missing.push(TRUST_SUPPLIED_BY);
-  if (provisioner === undefined) missing.push(SUPPLIED_BY.provisioner);
-  if (passwordFile === undefined) missing.push(SUPPLIED_BY.passwordFile);
-  if (caUrl === undefined || provisioner === undefined || passwordFile === undefined || missing.length > 0) {
+  if (purpose === 'issue') missing.push(...missingCredentials({ provisioner, passwordFile }));
+  if (caUrl === undefined || missing.length > 0) {
     throw new IssuerError('ISSUER_CONFIG', `The Step-CA issuer is missing ${listInWords(missing)}.`, {
       hint: `Give them as flags or environment variables, in the manifest's issuer section, or in ${join(stepPathOf(sources), 'config', 'defaults.json')} (keys ca-url, root, fingerprint).`,
     });
@@ -182,8 +202,11 @@ export function mergeStepCaSettings(sources: StepCaSources, stepDefaults: StepDe
 }
 
 /** Reads defaults.json from $STEPPATH, then merges all sources. */
-export async function resolveStepCaSettings(sources: StepCaSources): Promise<StepCaSettings> {
-  return mergeStepCaSettings(sources, await readStepDefaults(stepPathOf(sources)));
+export async function resolveStepCaSettings(
+  sources: StepCaSources,
+  purpose: StepCaPurpose = 'issue',
+): Promise<StepCaSettings> {
+  return mergeStepCaSettings(sources, await readStepDefaults(stepPathOf(sources)), purpose);
 }
 
 /** Validates the URL (https only) and drops a trailing slash, so paths join cleanly. */
