@@ -12,6 +12,7 @@ const [manifest, caDir, stateDir, ...flags] = process.argv.slice(2);
 const flag = (name) => flags[flags.indexOf(name) + 1];
 
 const { openRuntime } = await import(dist('cli', 'runtime.js'));
+const { buildPorts } = await import(dist('cli', 'wiring.js'));
 const { gatherAndPlan } = await import(dist('reconciler'));
 const { ObservationCache, observeAll } = await import(dist('observers'));
 
@@ -34,9 +35,17 @@ const runtime = await openRuntime(
   io,
 );
 
+// The service keeps one ObservationCache across passes; one-shot commands have none.
+const ports = buildPorts({
+  issuer: runtime.issuer,
+  stateDir: runtime.stateDir,
+  logger: runtime.logger,
+  cache: new ObservationCache(),
+});
+
 async function pass() {
   const started = performance.now();
-  const { plan } = await gatherAndPlan(runtime.state, runtime.ports);
+  const { plan } = await gatherAndPlan(runtime.state, ports);
   const ms = performance.now() - started;
   const changes = plan.entries.filter((entry) => entry.action !== 'none').length;
   if (changes > 0) throw new Error(`expected no changes, the plan has ${changes}`);

@@ -79,15 +79,18 @@ async function readAll(handle: FileHandle, size: number): Promise<Buffer> {
 }
 
 /**
- * Opens `path` once (non-blocking, so a FIFO cannot hang us), fstats it and,
- * unless the cache holds every asked kind for the same fingerprint, reads it
- * once and runs each parser on the same bytes.
+ * With a cache (the service), one `stat` decides: an unchanged file is served
+ * from the cache without opening it, which keeps a warm pass to one syscall
+ * per file. Otherwise (or on a miss) `path` is opened once (non-blocking, so a
+ * FIFO cannot hang us), fstat'ed, read once, and each parser runs on the same bytes.
  */
 export async function observeFileAs<P extends FileParsers>(
   path: string,
   parsers: P,
   context: FileReadContext,
 ): Promise<FileObservation<ParsedAs<P>>> {
+  const cached = context.cache === undefined ? undefined : await fromCache(path, parsers, context.cache);
+  if (cached !== undefined) return cached;
   let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -111,6 +114,26 @@ export async function observeFileAs<P extends FileParsers>(
   }
 }
 
+async function fromCache<P extends FileParsers>(
+  path: string,
+  parsers: P,
+  cache: NonNullable<FileReadContext['cache']>,
+): Promise<FileObservation<ParsedAs<P>> | undefined> {
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch {
+    return undefined; // the open path reports it
+  }
+  if (notReadReason(stats) !== undefined) return undefined;
+  const base = baseOf(path, stats);
+  const kinds = Object.keys(parsers) as (keyof P & string)[];
+  const hits = kinds.map((kind) => cache.getFile<unknown>(kind, path, base.fingerprint));
+  if (!hits.every((hit) => hit !== undefined)) return undefined;
+  const parsed = Object.fromEntries(kinds.map((kind, i) => [kind, hits[i]!.parsed])) as ParsedAs<P>;
+  return { file: { ...base, readable: true, sha256: hits[0]!.sha256 }, parsed };
+}
+
 async function observeOpen<P extends FileParsers>(
   path: string,
   handle: FileHandle,
@@ -130,13 +153,6 @@ async function observeOpen<P extends FileParsers>(
   const { fingerprint } = base;
   const kinds = Object.keys(parsers) as (keyof P & string)[];
   const cache = context.cache;
-  if (cache !== undefined) {
-    const hits = kinds.map((kind) => cache.getFile<unknown>(kind, path, fingerprint));
-    if (hits.every((hit) => hit !== undefined)) {
-      const parsed = Object.fromEntries(kinds.map((kind, i) => [kind, hits[i]!.parsed])) as ParsedAs<P>;
-      return { file: { ...base, readable: true, sha256: hits[0]!.sha256 }, parsed };
-    }
-  }
 
   let content: Buffer;
   try {
