@@ -28,7 +28,8 @@ import {
 } from '@certloop/core';
 import { gatherAndPlan, loadTrust } from './gather.js';
 import { type HookTrigger, planHookRuns } from './hooks.js';
-import { nothingObserved, type Plan, type PlanEntry, planEntryFor } from './plan.js';
+import { nothingObserved, type Plan, type PlanEntry } from './plan.js';
+import { decide } from './policies/actions.js';
 import type { ResolvedIds } from './policies/input.js';
 import {
   type ChainRole,
@@ -480,7 +481,12 @@ async function runHookPhase(
   return { reports, pending, journaled };
 }
 
-/** Re-observes touched certificates; the reasons still found per name (empty: converged). */
+/**
+ * Re-observes what was touched: the reasons still found per name (empty:
+ * converged). Reading back what was just written is deliberate: it confirms
+ * the CA's certificate against the spec, the key against the certificate and
+ * the chain against the root, in the same pass.
+ */
 async function verify(
   ctx: PassContext,
   touched: readonly DesiredCertificate[],
@@ -506,12 +512,15 @@ async function verify(
     const seen = byName.get(cert.name) ?? nothingObserved(cert);
     const p = provenance.get(cert.name);
     const ids = ctx.ids.get(cert.name);
-    const entry = planEntryFor(cert, seen, {
+    // The policies alone: verification needs the reasons, not planEntryFor's JSON patch.
+    const { reasons } = decide({
+      desired: cert,
+      observed: seen,
       now,
       ...(p === undefined ? {} : { provenance: p }),
       ...(ids === undefined ? {} : { ids }),
     });
-    result.set(cert.name, { reasons: entry.reasons, observed: seen });
+    result.set(cert.name, { reasons, observed: seen });
   }
   return result;
 }

@@ -273,6 +273,40 @@ describe('reconcileOnce', () => {
     expect(world.newActions(before)).toEqual([]);
   });
 
+  it('re-reads every certificate it wrote to confirm it, hook or not', async () => {
+    const world = new FakeWorld();
+    const plain = aDesired(named('plain'));
+    const observed: string[][] = [];
+    const ports = world.ports();
+    const report = await reconcileOnce(stateOf(plain, web), {
+      ...ports,
+      observe: async (certs, trust) => {
+        observed.push(certs.map((c) => c.name));
+        return ports.observe(certs, trust);
+      },
+    });
+    expect(report.ok).toBe(true);
+    // Gather saw both; verification read both back.
+    expect(observed).toEqual([
+      ['plain', 'web'],
+      ['plain', 'web'],
+    ]);
+    expect(report.results.map((r) => [r.name, r.outcome])).toEqual([
+      ['plain', 'changed'],
+      ['web', 'changed'],
+    ]);
+  });
+
+  it('still reports a fresh certificate that is due for renewal at once (the CA capped its lifetime)', async () => {
+    const world = new FakeWorld();
+    // The fake CA backdates by a minute: a 90 s certificate reaches its 2/3 renewal point at once.
+    world.lifetimeCapMs = 90_000;
+    const report = await reconcileOnce(stateOf(aDesired(named('plain'))), world.ports());
+    expect(report.ok).toBe(false);
+    expect(report.results[0]).toMatchObject({ outcome: 'failed' });
+    expect(report.results[0]!.error).toMatch(/still drift/);
+  });
+
   it('only reports an orphan without --prune, and removes its files with --prune', async () => {
     const world = new FakeWorld();
     await reconcileOnce(stateOf(web, api), world.ports());

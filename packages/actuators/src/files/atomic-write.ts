@@ -25,6 +25,7 @@ import type { Logger } from '@certloop/core';
 import { CertloopError, silentLogger } from '@certloop/core';
 import { fsyncDirectory } from './directories.js';
 import { FileWriteError, isErrno } from './errors.js';
+import { fdChmod, fdChown, fdClose, fdOpen, fdSync, fdWriteAll } from './fd.js';
 import { type ResolvedOwner, resolveOwner } from './owners.js';
 import { fixPlacement } from './placement.js';
 import { tempPathFor } from './temp-names.js';
@@ -86,16 +87,28 @@ export async function writeFilesAtomically(
   const planned: PlannedFile[] = [];
   for (const file of files) {
     const data = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-    planned.push({ ...file, data, ids: await resolveOwner(file.owner, file.group) });
+    const ids =
+      file.owner === undefined && file.group === undefined ? {} : await resolveOwner(file.owner, file.group);
+    planned.push({ ...file, data, ids });
   }
 
   const directoriesToSync = new Set<string>();
+  // Parents are created on demand: the temp's O_EXCL open fails with ENOENT (or
+  // ENOTDIR) when one is missing, and only then is mkdir -p run, once per directory.
+  // The common case (the directory exists) costs no system call at all.
+  const parentsChecked = new Set<string>();
+  const createParents = async (target: string): Promise<boolean> => {
+    const parent = dirname(target);
+    if (parentsChecked.has(parent)) return false;
+    parentsChecked.add(parent);
+    for (const created of await ensureParentDirectory(target, options.directoryMode)) {
+      directoriesToSync.add(created);
+    }
+    return true;
+  };
   const changed: PlannedFile[] = [];
   const unchanged: PlannedFile[] = [];
   for (const file of planned) {
-    for (const created of await ensureParentDirectory(file.path, options.directoryMode)) {
-      directoriesToSync.add(created);
-    }
     ((await hasContent(file.path, file.data)) ? unchanged : changed).push(file);
   }
 
@@ -105,7 +118,7 @@ export async function writeFilesAtomically(
   try {
     const tempPath = options.tempPathFor ?? tempPathFor;
     for (const file of changed) {
-      temps.push(await prepareTemp(file, tempPath(file.path), (temp) => pending.add(temp)));
+      temps.push(await prepareTemp(file, tempPath(file.path), createParents, (temp) => pending.add(temp)));
     }
     await options.onPrepared?.(temps);
     for (const { target, temp } of temps) {
@@ -173,15 +186,19 @@ async function ensureParentDirectory(path: string, mode = DEFAULT_DIRECTORY_MODE
   return changedDirectories;
 }
 
-/** True when `path` is a regular file with exactly `data` (symbolic links never count). */
+/**
+ * True when `path` is a regular file with exactly `data` (symbolic links never
+ * count). The content is read only when lstat finds a regular file of the
+ * same size: a missing target (every first issuance) costs one lstat.
+ */
 async function hasContent(path: string, data: Buffer): Promise<boolean> {
+  const stat = await lstat(path).catch(() => undefined); // missing or unreadable: write it
+  if (stat === undefined || !stat.isFile() || stat.size !== data.length) return false;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    const stat = await lstat(path);
-    if (!stat.isFile() || stat.size !== data.length) return false;
     handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
-    return false; // missing or unreadable: write it (the write reports real problems)
+    return false; // the write reports real problems
   }
   try {
     return (await handle.readFile()).equals(data);
@@ -192,31 +209,42 @@ async function hasContent(path: string, data: Buffer): Promise<boolean> {
   }
 }
 
-/** Phase 1 for one file; `onCreated` learns the temp path as soon as it exists, for cleanup. */
+/**
+ * Phase 1 for one file; `onCreated` learns the temp path as soon as it exists,
+ * for cleanup. Works on a plain descriptor (fd.ts) rather than a FileHandle:
+ * the same system calls, for a fraction of the CPU per file.
+ */
 async function prepareTemp(
   file: PlannedFile,
   temp: string,
+  createParents: (target: string) => Promise<boolean>,
   onCreated: (temp: string) => void,
 ): Promise<PreparedTemp> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  // Open's mode is only a ceiling (the umask lowers it); fchmod below makes it exact.
+  const create = () => fdOpen(temp, CREATE_TEMP, file.mode & 0o777);
+  let fd: number;
   try {
-    // Open's mode is only a ceiling (the umask lowers it); fchmod below makes it exact.
-    handle = await open(temp, CREATE_TEMP, file.mode & 0o777);
+    fd = await create().catch(async (error: unknown) => {
+      // A missing parent (ENOENT) or a file in its place (ENOTDIR, reported by mkdir -p).
+      if (!isErrno(error, 'ENOENT', 'ENOTDIR') || !(await createParents(file.path))) throw error;
+      return create();
+    });
   } catch (error) {
+    if (error instanceof FileWriteError) throw error;
     throw new FileWriteError(temp, 'create the temporary file', error);
   }
   onCreated(temp);
   try {
-    await step(temp, `chmod ${file.mode.toString(8)}`, () => handle.chmod(file.mode));
+    await step(temp, `chmod ${file.mode.toString(8)}`, () => fdChmod(fd, file.mode));
     if (file.ids.uid !== undefined || file.ids.gid !== undefined) {
-      await step(temp, 'chown', () => handle.chown(file.ids.uid ?? -1, file.ids.gid ?? -1));
+      await step(temp, 'chown', () => fdChown(fd, file.ids.uid ?? -1, file.ids.gid ?? -1));
       // chown may clear set-id bits; restore the exact mode before any byte exists.
-      await step(temp, `chmod ${file.mode.toString(8)}`, () => handle.chmod(file.mode));
+      await step(temp, `chmod ${file.mode.toString(8)}`, () => fdChmod(fd, file.mode));
     }
-    await step(temp, 'write', () => handle.writeFile(file.data));
-    await step(temp, 'fsync', () => handle.sync());
+    await step(temp, 'write', () => fdWriteAll(fd, file.data));
+    await step(temp, 'fsync', () => fdSync(fd));
   } finally {
-    await handle.close().catch(() => {});
+    await fdClose(fd).catch(() => {});
   }
   return { target: file.path, temp };
 }

@@ -1,5 +1,6 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { FileWriteError, isErrno } from './errors.js';
+import { fdClose, fdOpen, fdSync } from './fd.js';
 
 /**
  * fsync a directory so the entries created, renamed or removed in it survive
@@ -7,15 +8,15 @@ import { FileWriteError, isErrno } from './errors.js';
  * there is nothing more we can do there.
  */
 export async function fsyncDirectory(directory: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let fd: number | undefined;
   try {
-    handle = await open(directory, 'r');
-    await handle.sync();
+    fd = await fdOpen(directory, constants.O_RDONLY, 0);
+    await fdSync(fd);
   } catch (error) {
     if (!isErrno(error, 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP')) {
       throw new FileWriteError(directory, 'fsync the directory', error);
     }
   } finally {
-    await handle?.close().catch(() => {});
+    if (fd !== undefined) await fdClose(fd).catch(() => {});
   }
 }

@@ -23,10 +23,14 @@ export function tempHostTag(host: string = hostname()): string {
   return (host.split('.')[0] ?? '').replace(/[^A-Za-z0-9-]/g, '').slice(0, 40);
 }
 
+let ourTag: string | undefined;
+
 export function tempPathFor(target: string): string {
   const base = basename(target).slice(0, MAX_BASE_IN_TEMP);
   const random = randomBytes(6).toString('hex');
-  return join(dirname(target), `.${base}.certloop-${tempHostTag()}-${process.pid}-${random}.tmp`);
+  // The host name is read once per process: one uname per temp file showed in profiles.
+  ourTag ??= tempHostTag();
+  return join(dirname(target), `.${base}.certloop-${ourTag}-${process.pid}-${random}.tmp`);
 }
 
 /** The host and pid of a temp name of ours, or undefined for any other name. */

@@ -40,6 +40,23 @@ describe('writeFilesAtomically', () => {
     expect(await tempsIn(join(dir(), 'a', 'b'))).toEqual([]);
   });
 
+  it('creates the missing parents of some files of a set and leaves the existing ones alone', async () => {
+    const existing = join(dir(), 'existing');
+    await mkdir(existing);
+    await writeFile(join(existing, 'neighbour'), 'keep');
+    const files = [
+      { path: join(existing, 'svc.key'), content: KEY, mode: 0o600 },
+      { path: join(dir(), 'new', 'svc.key'), content: KEY, mode: 0o600 },
+      { path: join(dir(), 'new', 'svc.crt'), content: CERT, mode: 0o644 },
+      { path: join(dir(), 'other', 'deep', 'svc.crt'), content: CERT, mode: 0o644 },
+    ];
+    const result = await writeFilesAtomically(files);
+    expect(result.written).toEqual(files.map((f) => f.path));
+    for (const file of files) expect(await readFile(file.path, 'utf8')).toBe(file.content);
+    expect(await readdir(existing)).toEqual(['neighbour', 'svc.key']);
+    expect(await tempsIn(join(dir(), 'new'))).toEqual([]);
+  });
+
   it.each(['000', '022', '077'])('gives temp and target their exact mode under umask %s', async (umask) => {
     process.umask(Number.parseInt(umask, 8));
     const key = join(dir(), 'svc.key');
