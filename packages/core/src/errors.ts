@@ -102,10 +102,6 @@ export class UsageError extends CertloopError {
   }
 }
 
-export function isCertloopError(value: unknown): value is CertloopError {
-  return value instanceof CertloopError;
-}
-
 /** Plain-text message of any thrown value, without stack. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -20,4 +20,3 @@ export const silentLogger: Logger = {
 
 /** Injected time source, so decisions are pure and tests control the clock. */
 export type Clock = () => Date;
-export const systemClock: Clock = () => new Date();

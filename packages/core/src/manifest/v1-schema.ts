@@ -162,8 +162,6 @@ export function v1Schemas(): V1Schemas {
   return schemas;
 }
 
-export type V1Manifest = ZodTypes.input<V1Schemas['manifest']>;
-
 /** The JSON Schema shipped in packages/core/schema/certloop-v1.schema.json. */
 export function v1JsonSchema(): Record<string, unknown> {
   return zod().z.toJSONSchema(v1Schemas().manifest, { io: 'input' }) as Record<string, unknown>;
