@@ -63,6 +63,8 @@ export interface ReconcileOptions {
   /** Certificates acted on at once. Default 4. */
   readonly concurrency?: number;
   readonly backoff?: BackoffPolicy;
+  /** Aborted when the lock was lost: certificates not started yet are left alone (and reported failed). */
+  readonly signal?: AbortSignal;
   readonly onProgress?: (progress: { done: number; total: number; name: string; action: Action }) => void;
 }
 
@@ -551,10 +553,19 @@ export async function reconcileOnce(
     async (name) => {
       const entry = entries.get(name)!;
       const cert = certs.get(name);
-      work.set(
-        name,
-        await act(ctx, entry, cert, observedByName.get(name) ?? (cert && nothingObserved(cert))),
-      );
+      if (options.signal?.aborted) {
+        // The lock was lost: another certloop may be acting on these files now.
+        work.set(name, {
+          outcome: 'failed',
+          filesWritten: false,
+          error: 'Not acted on: this run lost its lock, so another certloop may be acting on the files.',
+        });
+      } else {
+        work.set(
+          name,
+          await act(ctx, entry, cert, observedByName.get(name) ?? (cert && nothingObserved(cert))),
+        );
+      }
       done += 1;
       options.onProgress?.({ done, total: actionable.length, name, action: entry.action });
     },
@@ -647,7 +658,9 @@ export async function reconcileOnce(
   // Record, only when something changed.
   let statusWritten = false;
   let statusOk = true;
-  if (hooks.journaled || statusChanged(status, desired.manifestPath, certificates)) {
+  // A run that lost its lock leaves the status to the process that holds it now.
+  const mayRecord = options.signal?.aborted !== true;
+  if (mayRecord && (hooks.journaled || statusChanged(status, desired.manifestPath, certificates))) {
     try {
       statusWritten = await ports.status.write({
         version: 1,

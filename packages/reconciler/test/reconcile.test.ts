@@ -307,6 +307,18 @@ describe('reconcileOnce', () => {
     expect(report.results[0]!.error).toMatch(/still drift/);
   });
 
+  it('acts on nothing and records nothing once its lock is lost', async () => {
+    const world = new FakeWorld();
+    const lost = new AbortController();
+    lost.abort();
+    const report = await reconcileOnce(stateOf(web, api), world.ports(), { signal: lost.signal });
+    expect(report.ok).toBe(false);
+    expect(report.results.map((r) => r.outcome)).toEqual(['failed', 'failed']);
+    expect(report.results[0]!.error).toMatch(/lost its lock/);
+    expect(world.actions).toEqual([]);
+    expect(world.status).toBeUndefined();
+  });
+
   it('only reports an orphan without --prune, and removes its files with --prune', async () => {
     const world = new FakeWorld();
     await reconcileOnce(stateOf(web, api), world.ports());

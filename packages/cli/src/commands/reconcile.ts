@@ -51,14 +51,19 @@ export interface PassSettings extends ReconcileOptions {
 export async function reconcilePass(runtime: PassRuntime, settings: PassSettings): Promise<ReconcileReport> {
   const { logger, state } = runtime;
   const { lockWaitMs, ...options } = settings;
-  const lock = await acquireLock(runtime.stateDir, RECONCILE_LOCK, { waitMs: lockWaitMs, logger });
+  const lost = new AbortController();
+  const lock = await acquireLock(runtime.stateDir, RECONCILE_LOCK, {
+    waitMs: lockWaitMs,
+    logger,
+    onLost: () => lost.abort(),
+  });
   try {
     const directories = new Set(
       state.certificates.flatMap((c) => Object.values(c.files).map((p) => dirname(p))),
     );
     await removeStaleTemps([...directories], { logger });
     await runtime.issuer.prepare?.();
-    return await reconcileOnce(state, runtime.ports, options);
+    return await reconcileOnce(state, runtime.ports, { ...options, signal: lost.signal });
   } finally {
     await lock.release();
   }
