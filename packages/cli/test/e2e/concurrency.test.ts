@@ -7,18 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ReconcileReport } from '@certloop/reconciler';
-import { type StepCaHandle, startCa } from './support/ca.js';
-import { type Certloop, certloop } from './support/cli.js';
+import { closeBed, openLegacyBed } from './support/bed.js';
+import type { StepCaHandle } from './support/ca.js';
+import type { Certloop } from './support/cli.js';
 import { pairFacts } from './support/files.js';
-import {
-  hookCalls,
-  makeWorkspace,
-  manyCerts,
-  type PhoenixCert,
-  phoenixCerts,
-  type Workspace,
-  writeLegacyManifest,
-} from './support/workspace.js';
+import { hookCalls, manyCerts, type PhoenixCert, phoenixCerts, type Workspace } from './support/workspace.js';
 
 jest.setTimeout(120_000);
 
@@ -28,16 +21,10 @@ let certs: PhoenixCert[];
 let cli: Certloop;
 
 beforeAll(async () => {
-  ca = await startCa();
-  ws = makeWorkspace();
-  certs = [...phoenixCerts(ws), ...manyCerts(ws, 8)];
-  cli = certloop(ws, ca, writeLegacyManifest(ws, certs));
+  ({ ca, ws, certs, cli } = await openLegacyBed((ws) => [...phoenixCerts(ws), ...manyCerts(ws, 8)]));
 });
 
-afterAll(async () => {
-  await ca?.dispose();
-  ws?.dispose();
-});
+afterAll(() => closeBed(ca, ws));
 
 /** Sign requests step-ca has logged so far. */
 function signRequests(): number {

@@ -7,8 +7,9 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/run.js';
-import { issuerEnv, type StepCaHandle, startCa } from './support/ca.js';
-import { type Certloop, certloop, changes, reasonCodes } from './support/cli.js';
+import { closeBed, openLegacyBed } from './support/bed.js';
+import { issuerEnv, type StepCaHandle } from './support/ca.js';
+import { type Certloop, changes, reasonCodes } from './support/cli.js';
 import {
   certificatesIn,
   changedPaths,
@@ -23,7 +24,6 @@ import {
   clearHookCalls,
   hookCalls,
   hookCounts,
-  makeWorkspace,
   type PhoenixCert,
   phoenixCerts,
   type Workspace,
@@ -44,16 +44,10 @@ const serials = () =>
 const stateFiles = () => new Map([...snapshot([ws.stateDir])].filter(([path]) => !path.includes('/locks')));
 
 beforeAll(async () => {
-  ca = await startCa();
-  ws = makeWorkspace();
-  certs = phoenixCerts(ws);
-  cli = certloop(ws, ca, writeLegacyManifest(ws, certs));
+  ({ ca, ws, certs, cli } = await openLegacyBed((ws) => phoenixCerts(ws)));
 });
 
-afterAll(async () => {
-  await ca?.dispose();
-  ws?.dispose();
-});
+afterAll(() => closeBed(ca, ws));
 
 describe('reconcile --once on a legacy Phoenix manifest with the real step-ca', () => {
   it('first run issues every certificate, places it as declared and runs each hook once', async () => {

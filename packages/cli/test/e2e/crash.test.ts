@@ -11,18 +11,12 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lockPaths, stateDirFor } from '@certloop/actuators';
 import { spawnCli } from '../support/run.js';
-import { type StepCaHandle, startCa } from './support/ca.js';
-import { type Certloop, certloop } from './support/cli.js';
+import { closeBed, openLegacyBed } from './support/bed.js';
+import type { StepCaHandle } from './support/ca.js';
+import type { Certloop } from './support/cli.js';
 import { certificatesIn, noMorePermissive, pairFacts, tempFilesUnder } from './support/files.js';
 import { waitFor } from './support/poll.js';
-import {
-  makeWorkspace,
-  manyCerts,
-  type PhoenixCert,
-  phoenixCerts,
-  type Workspace,
-  writeLegacyManifest,
-} from './support/workspace.js';
+import { manyCerts, type PhoenixCert, phoenixCerts, type Workspace } from './support/workspace.js';
 
 jest.setTimeout(180_000);
 
@@ -34,16 +28,10 @@ let certs: PhoenixCert[];
 let cli: Certloop;
 
 beforeAll(async () => {
-  ca = await startCa();
-  ws = makeWorkspace();
-  certs = [...phoenixCerts(ws), ...manyCerts(ws, 16)];
-  cli = certloop(ws, ca, writeLegacyManifest(ws, certs));
+  ({ ca, ws, certs, cli } = await openLegacyBed((ws) => [...phoenixCerts(ws), ...manyCerts(ws, 16)]));
 });
 
-afterAll(async () => {
-  await ca?.dispose();
-  ws?.dispose();
-});
+afterAll(() => closeBed(ca, ws));
 
 /** Problems a reader could hit right now: partial files, keys too open. Missing files are fine. */
 function tornFiles(): string[] {

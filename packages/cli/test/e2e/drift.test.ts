@@ -7,9 +7,9 @@
 import { chmodSync, chownSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Action } from '@certloop/core';
+import { closeBed, openLegacyBed } from './support/bed.js';
 import type { StepCaHandle } from './support/ca.js';
-import { startCa } from './support/ca.js';
-import { type Certloop, certloop, changes, reasonCodes } from './support/cli.js';
+import { type Certloop, changes, reasonCodes } from './support/cli.js';
 import { certificatesIn, changedPaths, pairFacts, serialIn, snapshot } from './support/files.js';
 import { issueFromForeignCa, issueFromStepCa, writeInPlace } from './support/issue.js';
 import { idsOf } from './support/owners.js';
@@ -18,7 +18,6 @@ import {
   clearHookCalls,
   hookCalls,
   hookCounts,
-  makeWorkspace,
   type PhoenixCert,
   phoenixCerts,
   type Workspace,
@@ -44,18 +43,12 @@ const VERB: Record<Action, string> = {
 };
 
 beforeAll(async () => {
-  ca = await startCa();
-  ws = makeWorkspace();
-  certs = phoenixCerts(ws);
-  cli = certloop(ws, ca, writeLegacyManifest(ws, certs));
+  ({ ca, ws, certs, cli } = await openLegacyBed((ws) => phoenixCerts(ws)));
   const first = await cli.reconcile();
   if (first.code !== 0) throw new Error(`The first run did not converge:\n${first.stdout}${first.stderr}`);
 });
 
-afterAll(async () => {
-  await ca?.dispose();
-  ws?.dispose();
-});
+afterAll(() => closeBed(ca, ws));
 
 /**
  * The drift of one certificate: the plan names it alone with `action` and

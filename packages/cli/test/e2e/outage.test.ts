@@ -4,17 +4,16 @@
  * converges.
  */
 import { rmSync } from 'node:fs';
-import { type StepCaHandle, startCa } from './support/ca.js';
-import { type Certloop, certloop } from './support/cli.js';
+import { closeBed, openLegacyBed } from './support/bed.js';
+import type { StepCaHandle } from './support/ca.js';
+import type { Certloop } from './support/cli.js';
 import { changedPaths, pairFacts, snapshot } from './support/files.js';
 import {
   clearHookCalls,
   hookCounts,
-  makeWorkspace,
   type PhoenixCert,
   phoenixCerts,
   type Workspace,
-  writeLegacyManifest,
 } from './support/workspace.js';
 
 jest.setTimeout(90_000);
@@ -25,16 +24,10 @@ let certs: PhoenixCert[];
 let cli: Certloop;
 
 beforeAll(async () => {
-  ca = await startCa();
-  ws = makeWorkspace();
-  certs = phoenixCerts(ws);
-  cli = certloop(ws, ca, writeLegacyManifest(ws, certs));
+  ({ ca, ws, certs, cli } = await openLegacyBed((ws) => phoenixCerts(ws)));
 });
 
-afterAll(async () => {
-  await ca?.dispose();
-  ws?.dispose();
-});
+afterAll(() => closeBed(ca, ws));
 
 describe('reconcile --once while the step-ca is down', () => {
   it('a first run against a down CA exits 1, names the URL and writes no certificate file', async () => {
