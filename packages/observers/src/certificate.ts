@@ -12,8 +12,10 @@ import type { ObservedCertificateData, SubjectAltNames } from '@certloop/core';
 import { type CertificateParts, certificateParts, keyUsageNames, spkiKeyAlgorithm } from './der.js';
 import { CertificateParseError } from './errors.js';
 import { type FastName, fastName, fastOidList } from './fast-der.js';
-import { certificateBlocks, missingPemReason } from './pem-text.js';
+import { fastSelfSigned } from './link.js';
+import { canonicalPemBody, certificateBlocks, missingPemReason } from './pem-text.js';
 import { decodeSans, NO_SANS } from './san.js';
+import { type LinkFacts, strictCertificate } from './strict-der.js';
 import { x509 } from './x509-module.js';
 
 /** Certificate data that does not depend on trust material (chainVerifies is added per observation). */
@@ -23,8 +25,10 @@ export interface ParsedCertificate {
   readonly facts: CertificateFacts;
   /** Canonical PEM block. */
   readonly pem: string;
-  /** Kept for signature checks; internal, never exported. */
-  readonly native: NodeX509Certificate;
+  /** For signature checks OpenSSL must make; internal, never exported. Made on first use. */
+  readonly native: () => NodeX509Certificate;
+  /** Set when the certificate was read strictly: signature checks can skip OpenSSL's object. */
+  readonly link: LinkFacts | undefined;
   readonly subjectDer: Buffer;
   readonly issuerDer: Buffer;
 }
@@ -58,8 +62,39 @@ export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Parses one canonical PEM certificate block. Throws CertificateParseError. */
+/**
+ * Parses one canonical PEM certificate block. Throws CertificateParseError.
+ * A certificate inside the strict DER subset is read without OpenSSL (the
+ * native object is made only if a signature check needs it); anything else,
+ * malformed input included, takes the OpenSSL path and its diagnosis.
+ */
 export function parseCertificateBlock(pem: string): ParsedCertificate {
+  const der = canonicalPemBody(pem, 'CERTIFICATE');
+  const strict = der === undefined ? undefined : strictCertificate(der);
+  if (der !== undefined && strict !== undefined) {
+    try {
+      const native = memo(() => new NodeX509Certificate(der));
+      const selfSigned = (subjectDer: Buffer, issuerDer: Buffer) =>
+        subjectDer.equals(issuerDer) && (fastSelfSigned(strict.link) ?? safeVerify(native()));
+      return parsedFrom(
+        pem,
+        der,
+        strict.parts,
+        strict.subjectName,
+        strict.issuerName,
+        native,
+        strict.link,
+        selfSigned,
+      );
+    } catch {
+      // An extension that does not decode: OpenSSL's path gives the diagnosis.
+    }
+  }
+  return parseWithOpenSsl(pem);
+}
+
+/** @internal The OpenSSL path alone (tests compare the strict path with it). */
+export function parseWithOpenSsl(pem: string): ParsedCertificate {
   let native: NodeX509Certificate;
   try {
     native = new NodeX509Certificate(pem);
@@ -73,10 +108,26 @@ export function parseCertificateBlock(pem: string): ParsedCertificate {
   } catch (error) {
     throw new CertificateParseError('The certificate structure could not be read.', { cause: error });
   }
-  const subjectName = nameOf(parts.subject);
+  const selfSigned = (subjectDer: Buffer, issuerDer: Buffer) =>
+    subjectDer.equals(issuerDer) && safeVerify(native);
+  return parsedFrom(pem, der, parts, nameOf(parts.subject), undefined, () => native, undefined, selfSigned);
+}
+
+function parsedFrom(
+  pem: string,
+  der: Uint8Array,
+  parts: CertificateParts,
+  subjectName: FastName,
+  issuerName: FastName | undefined,
+  native: () => NodeX509Certificate,
+  link: LinkFacts | undefined,
+  selfSigned: (subjectDer: Buffer, issuerDer: Buffer) => boolean,
+): ParsedCertificate {
   const subject = subjectName.text;
   const issuerDer = Buffer.from(parts.issuer);
-  const issuer = issuerDer.equals(parts.subject) ? subject : distinguishedName(issuerDer);
+  const issuer = issuerDer.equals(parts.subject)
+    ? subject
+    : (issuerName?.text ?? distinguishedName(issuerDer));
 
   let sans: SubjectAltNames = NO_SANS;
   let keyUsage: string[] = [];
@@ -110,14 +161,22 @@ export function parseCertificateBlock(pem: string): ParsedCertificate {
     issuer,
     subject,
     // Same name and a signature by its own key; verifying only when the names match.
-    selfSigned: subjectDer.equals(issuerDer) && safeVerify(native),
+    selfSigned: selfSigned(subjectDer, issuerDer),
     keyUsage,
     extendedKeyUsage,
     // The SPKI exactly as the CA encoded it (standard encodings equal what OpenSSL derives from the key).
     publicKeySha256: sha256Hex(parts.spki),
     sha256: sha256Hex(der),
   };
-  return { facts, pem, native, subjectDer, issuerDer };
+  return { facts, pem, native, link, subjectDer, issuerDer };
+}
+
+function memo<T>(compute: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= compute();
+    return value;
+  };
 }
 
 /** The DN string and first CN, from the DER when plain, else through @peculiar/x509. */

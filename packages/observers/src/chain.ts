@@ -1,33 +1,85 @@
 /**
- * Signature chains, checked with node:crypto: `checkIssued` (names, key
+ * Signature chains, with OpenSSL's answers: `checkIssued` (names, key
  * identifiers, the issuer's keyCertSign) plus a signature check per link.
- * Validity periods of CA certificates are not checked here.
+ * Leaves read strictly are checked without their OpenSSL object when
+ * link.ts can answer exactly (see fastIssuedBy); CA certificates (few,
+ * shared, cached) stay node:crypto objects. Validity periods of CA
+ * certificates are not checked here.
  */
-import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { fastIssuedBy } from './link.js';
 import { certificateBlocks } from './pem-text.js';
+import { type LinkFacts, strictCertificate } from './strict-der.js';
 
 const MAX_DEPTH = 8;
 
+/** A parsed leaf: its strict facts when it has them, its OpenSSL object on demand. */
+export interface LeafCertificate {
+  readonly link: LinkFacts | undefined;
+  readonly native: () => NodeX509Certificate;
+}
+
+/** A certificate on the child side of a link. */
+export type ChainMember = NodeX509Certificate | LeafCertificate;
+
 // Results per (child, parent) object pair: the shared intermediates and roots come
 // from the parse cache below, so their links are verified once, not once per leaf.
-const links = new WeakMap<NodeX509Certificate, WeakMap<NodeX509Certificate, boolean>>();
+const links = new WeakMap<ChainMember, WeakMap<NodeX509Certificate, boolean>>();
 
-export function issuedBy(child: NodeX509Certificate, parent: NodeX509Certificate): boolean {
+export function issuedBy(child: ChainMember, parent: NodeX509Certificate): boolean {
   let known = links.get(child);
   const cached = known?.get(parent);
   if (cached !== undefined) return cached;
-  let result: boolean;
-  try {
-    result = child.checkIssued(parent) && child.verify(parent.publicKey);
-  } catch {
-    result = false;
-  }
+  const result = fastLink(child, parent) ?? opensslIssuedBy(nativeOf(child), parent);
   if (known === undefined) {
     known = new WeakMap();
     links.set(child, known);
   }
   known.set(parent, result);
   return result;
+}
+
+function nativeOf(member: ChainMember): NodeX509Certificate {
+  return member instanceof NodeX509Certificate ? member : member.native();
+}
+
+function opensslIssuedBy(child: NodeX509Certificate, parent: NodeX509Certificate): boolean {
+  try {
+    return child.checkIssued(parent) && child.verify(parent.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function fastLink(child: ChainMember, parent: NodeX509Certificate): boolean | undefined {
+  const childFacts = child instanceof NodeX509Certificate ? caFacts(child)?.link : child.link;
+  const parentFacts = caFacts(parent);
+  if (childFacts === undefined || parentFacts === undefined) return undefined;
+  return fastIssuedBy(childFacts, parentFacts.link, parentFacts.key);
+}
+
+interface CaFacts {
+  readonly link: LinkFacts;
+  readonly key: KeyObject;
+}
+
+// Strict facts and public key per CA object; null when it is outside the strict subset.
+const caFactsCache = new WeakMap<NodeX509Certificate, CaFacts | null>();
+
+function caFacts(certificate: NodeX509Certificate): CaFacts | undefined {
+  let facts = caFactsCache.get(certificate);
+  if (facts === undefined) {
+    const link = strictCertificate(certificate.raw)?.link;
+    let key: KeyObject | undefined;
+    try {
+      key = link === undefined ? undefined : certificate.publicKey;
+    } catch {
+      key = undefined;
+    }
+    facts = link === undefined || key === undefined ? null : { link, key };
+    caFactsCache.set(certificate, facts);
+  }
+  return facts ?? undefined;
 }
 
 // The same intermediates and roots appear in thousands of chain files: parsed once.
@@ -47,11 +99,11 @@ function parseShared(block: string): NodeX509Certificate {
 
 /** True when `leaf` reaches one of `roots` through signatures, using any of `intermediates`. */
 export function chainsTo(
-  leaf: NodeX509Certificate,
+  leaf: ChainMember,
   intermediates: readonly NodeX509Certificate[],
   roots: readonly NodeX509Certificate[],
 ): boolean {
-  const walk = (certificate: NodeX509Certificate, path: readonly NodeX509Certificate[]): boolean => {
+  const walk = (certificate: ChainMember, path: readonly NodeX509Certificate[]): boolean => {
     if (roots.some((root) => issuedBy(certificate, root))) return true;
     if (path.length >= MAX_DEPTH) return false;
     return intermediates.some(
@@ -62,9 +114,9 @@ export function chainsTo(
 }
 
 /** True when `chain[0]` issued `leaf` and each next certificate issued the one before it. */
-export function isIssuerChain(leaf: NodeX509Certificate, chain: readonly NodeX509Certificate[]): boolean {
+export function isIssuerChain(leaf: ChainMember, chain: readonly NodeX509Certificate[]): boolean {
   if (chain.length === 0) return false;
-  let child = leaf;
+  let child: ChainMember = leaf;
   for (const parent of chain) {
     if (!issuedBy(child, parent)) return false;
     child = parent;

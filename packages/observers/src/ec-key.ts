@@ -6,7 +6,7 @@
  * optional copy, so a key whose halves disagree is still caught. Anything that
  * is not a plain P-256/P-384 key returns undefined: the caller falls back.
  */
-import { createECDH } from 'node:crypto';
+import { createECDH, type ECDH } from 'node:crypto';
 import type { KeyAlgorithm } from '@certloop/core';
 import { childrenOf, hex, readTlv, TAG, type Tlv } from './der.js';
 
@@ -74,7 +74,7 @@ function fromSec1(der: Uint8Array, curveFromPkcs8: string | undefined): EcPublic
   if (curve === undefined) return undefined;
   const d = content(der, scalar);
   if (d.length !== curve.size) return undefined;
-  const ecdh = createECDH(curve.name);
+  const ecdh = ecdhFor(curve.name);
   ecdh.setPrivateKey(d); // throws for 0 or a scalar not below the order
   const point = ecdh.getPublicKey();
   const algorithm = Buffer.from(`06072a8648ce3d0201${curve.oid}`, 'hex');
@@ -83,6 +83,20 @@ function fromSec1(der: Uint8Array, curveFromPkcs8: string | undefined): EcPublic
     Buffer.concat([Buffer.from([0x03]), length(point.length + 1), Buffer.from([0]), point]),
   );
   return { keyAlgorithm: curve.algorithm, spki };
+}
+
+// One ECDH object per curve, reused: constructing one costs as much as the
+// derivation. Safe because setPrivateKey replaces the whole key pair and
+// nothing runs between it and getPublicKey.
+const ecdhByCurve = new Map<string, ECDH>();
+
+function ecdhFor(name: string): ECDH {
+  let ecdh = ecdhByCurve.get(name);
+  if (ecdh === undefined) {
+    ecdh = createECDH(name);
+    ecdhByCurve.set(name, ecdh);
+  }
+  return ecdh;
 }
 
 function length(n: number): Buffer {

@@ -2,11 +2,11 @@
  * One file's metadata and content as an observation. Nothing here throws for
  * what it finds: ENOENT, EACCES, EISDIR, ... become fields.
  */
-import { constants, type Stats } from 'node:fs';
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import type { ObservedFile } from '@certloop/core';
 import type { ObservationCache } from './cache.js';
 import { sha256Hex } from './certificate.js';
+import { readOnce, statPath } from './read-once.js';
 
 /** Certificate material is a few KiB; anything far larger is not read. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -69,20 +69,12 @@ function notReadReason(stats: Stats): string | undefined {
   return undefined;
 }
 
-/** Reads the whole file in one read call when its size is as stat'ed; more calls only if it grew. */
-async function readAll(handle: FileHandle, size: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(size + 1);
-  const { bytesRead } = await handle.read(buffer, 0, size + 1, 0);
-  if (bytesRead <= size) return buffer.subarray(0, bytesRead);
-  const rest = await handle.readFile();
-  return Buffer.concat([buffer.subarray(0, bytesRead), rest]);
-}
-
 /**
  * With a cache (the service), one `stat` decides: an unchanged file is served
  * from the cache without opening it, which keeps a warm pass to one syscall
  * per file. Otherwise (or on a miss) `path` is opened once (non-blocking, so a
- * FIFO cannot hang us), fstat'ed, read once, and each parser runs on the same bytes.
+ * FIFO cannot hang us), fstat'ed, read once (fstat'ed again with a cache),
+ * closed, and each parser runs on the same bytes.
  */
 export async function observeFileAs<P extends FileParsers>(
   path: string,
@@ -91,26 +83,35 @@ export async function observeFileAs<P extends FileParsers>(
 ): Promise<FileObservation<ParsedAs<P>>> {
   const cached = context.cache === undefined ? undefined : await fromCache(path, parsers, context.cache);
   if (cached !== undefined) return cached;
-  let handle: FileHandle;
-  try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR')
-      return missingOrUnreadable(path, error);
-    // Not openable (EACCES, ...): the metadata may still be visible.
-    let stats: Stats;
-    try {
-      stats = await stat(path);
-    } catch (statError) {
-      return missingOrUnreadable(path, statError);
+  const outcome = await readOnce(path, {
+    shouldRead: (stats) => notReadReason(stats) === undefined,
+    statAfter: context.cache !== undefined,
+  });
+  switch (outcome.stage) {
+    case 'open': {
+      const { error } = outcome;
+      if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR')
+        return missingOrUnreadable(path, error);
+      // Not openable (EACCES, ...): the metadata may still be visible.
+      let stats: Stats;
+      try {
+        stats = await statPath(path);
+      } catch (statError) {
+        return missingOrUnreadable(path, statError);
+      }
+      const base = baseOf(path, stats);
+      return { file: { ...base, readable: false, error: notReadReason(stats) ?? errorCode(error) } };
     }
-    const base = baseOf(path, stats);
-    return { file: { ...base, readable: false, error: notReadReason(stats) ?? errorCode(error) } };
-  }
-  try {
-    return await observeOpen(path, handle, parsers, context);
-  } finally {
-    await handle.close().catch(() => undefined);
+    case 'stat':
+      return missingOrUnreadable(path, outcome.error);
+    case 'skipped': {
+      const base = baseOf(path, outcome.stats);
+      return { file: { ...base, readable: false, error: notReadReason(outcome.stats) } };
+    }
+    case 'read':
+      return { file: { ...baseOf(path, outcome.stats), readable: false, error: errorCode(outcome.error) } };
+    case 'done':
+      return parsedObservation(path, outcome.stats, outcome.content, outcome.after, parsers, context);
   }
 }
 
@@ -121,7 +122,7 @@ async function fromCache<P extends FileParsers>(
 ): Promise<FileObservation<ParsedAs<P>> | undefined> {
   let stats: Stats;
   try {
-    stats = await stat(path);
+    stats = await statPath(path);
   } catch {
     return undefined; // the open path reports it
   }
@@ -134,41 +135,24 @@ async function fromCache<P extends FileParsers>(
   return { file: { ...base, readable: true, sha256: hits[0]!.sha256 }, parsed };
 }
 
-async function observeOpen<P extends FileParsers>(
+function parsedObservation<P extends FileParsers>(
   path: string,
-  handle: FileHandle,
+  stats: Stats,
+  content: Buffer,
+  after: Stats | undefined,
   parsers: P,
   context: FileReadContext,
-): Promise<FileObservation<ParsedAs<P>>> {
-  let stats: Stats;
-  try {
-    stats = await handle.stat();
-  } catch (error) {
-    return missingOrUnreadable(path, error);
-  }
+): FileObservation<ParsedAs<P>> {
   const base = baseOf(path, stats);
-  const reason = notReadReason(stats);
-  if (reason !== undefined) return { file: { ...base, readable: false, error: reason } };
-
   const { fingerprint } = base;
   const kinds = Object.keys(parsers) as (keyof P & string)[];
-  const cache = context.cache;
-
-  let content: Buffer;
-  try {
-    content = await readAll(handle, stats.size);
-  } catch (error) {
-    return { file: { ...base, readable: false, error: errorCode(error) } };
-  }
   const sha256 = sha256Hex(content);
   context.onParse?.(path);
   const parsed = Object.fromEntries(kinds.map((kind) => [kind, parsers[kind]!(content)])) as ParsedAs<P>;
-  if (cache !== undefined) {
-    // Cache only what was read from a file that did not change during the read.
-    const after = await handle.stat().catch(() => undefined);
-    if (after !== undefined && fingerprintOf(after) === fingerprint) {
-      for (const kind of kinds) cache.setFile(kind, path, fingerprint, { sha256, parsed: parsed[kind] });
-    }
+  // Cache only what was read from a file that did not change during the read.
+  if (context.cache !== undefined && after !== undefined && fingerprintOf(after) === fingerprint) {
+    for (const kind of kinds)
+      context.cache.setFile(kind, path, fingerprint, { sha256, parsed: parsed[kind] });
   }
   return { file: { ...base, readable: true, sha256 }, parsed };
 }

@@ -212,7 +212,7 @@ function chainVerifies(
   const key = `${leaf.facts.sha256}|${source}|${trust.rootsSha256}`;
   const known = context.cache?.getVerification(key);
   if (known !== undefined) return known;
-  const verifies = chainsTo(leaf.native, intermediates, trust.roots);
+  const verifies = chainsTo(leaf, intermediates, trust.roots);
   context.cache?.setVerification(key, verifies);
   return verifies;
 }
@@ -275,5 +275,5 @@ function isCanonicalIssuerChain(
 ): boolean {
   if (file === undefined || !file.canonical) return false;
   const certificates = file.certificates();
-  return certificates !== undefined && isIssuerChain(leaf.native, certificates.slice(skip));
+  return certificates !== undefined && isIssuerChain(leaf, certificates.slice(skip));
 }
