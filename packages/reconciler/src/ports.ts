@@ -22,6 +22,8 @@ export interface FileToWrite {
   readonly mode: number;
   readonly owner?: string;
   readonly group?: string;
+  /** The content is new by construction (fresh key, new certificate): the writer need not compare. */
+  readonly knownChanged?: boolean;
 }
 
 export interface PlacementToFix {

@@ -142,8 +142,16 @@ function placementOf(cert: DesiredCertificate, role: (typeof FILE_ROLES)[number]
   };
 }
 
-/** Every declared file of a new issuance, for one atomic writeFiles call. */
-export function issuedFiles(cert: DesiredCertificate, issued: IssuedCertificate): FileToWrite[] {
+/**
+ * Every declared file of a new issuance, for one atomic writeFiles call. Files
+ * holding the new leaf are new by construction, and so is the key unless it was
+ * kept (`keptKey`); chain and bundle files may well be unchanged.
+ */
+export function issuedFiles(
+  cert: DesiredCertificate,
+  issued: IssuedCertificate,
+  keptKey = false,
+): FileToWrite[] {
   const content: Record<(typeof FILE_ROLES)[number], string> = {
     cert: joinPem(issued.certificatePem),
     key: joinPem(issued.keyPem),
@@ -154,7 +162,11 @@ export function issuedFiles(cert: DesiredCertificate, issued: IssuedCertificate)
   // Key first, certificate last: the writer renames in the order given.
   return COMMIT_ORDER.flatMap((role) => {
     const path = cert.files[role];
-    return path === undefined ? [] : [{ path, content: content[role], ...placementOf(cert, role) }];
+    if (path === undefined) return [];
+    const knownChanged = role === 'cert' || role === 'fullchain' || (role === 'key' && !keptKey);
+    return [
+      { path, content: content[role], ...placementOf(cert, role), ...(knownChanged ? { knownChanged } : {}) },
+    ];
   });
 }
 
@@ -199,7 +211,7 @@ async function issue(
   };
   const issued = await ports.issuer.issue(request);
   // Key, certificate and chain files in one call: all temp files land before any rename.
-  await ports.writeFiles(issuedFiles(cert, issued));
+  await ports.writeFiles(issuedFiles(cert, issued, existingKeyPem !== undefined));
   const provenance: Provenance = {
     name: cert.name,
     specHash: cert.specHash,

@@ -261,6 +261,36 @@ describe('reconcileOnce', () => {
     expect(world.files.get('/certs/web/key.pem')!.content).toBe(key);
   });
 
+  it('lets the writer skip comparing only files that cannot be unchanged: not a kept key, not the chain', async () => {
+    const world = new FakeWorld();
+    const desired = aDesired(withRotation('never'));
+    const flags: Record<string, boolean>[] = [];
+    const ports = world.ports();
+    const recording = {
+      ...ports,
+      writeFiles: (files: Parameters<typeof ports.writeFiles>[0]) => {
+        flags.push(Object.fromEntries(files.map((f) => [f.path, f.knownChanged === true])));
+        return ports.writeFiles(files);
+      },
+    };
+    await reconcileOnce(stateOf(desired), recording);
+    await reconcileOnce(stateOf(desired), recording, { force: true });
+    expect(flags).toEqual([
+      {
+        '/certs/web/key.pem': true,
+        '/certs/web/ca.pem': false,
+        '/certs/web/chain.pem': false,
+        '/certs/web/cert.pem': true,
+      },
+      {
+        '/certs/web/key.pem': false,
+        '/certs/web/ca.pem': false,
+        '/certs/web/chain.pem': false,
+        '/certs/web/cert.pem': true,
+      },
+    ]);
+  });
+
   it('does not loop when the CA caps the lifetime', async () => {
     const world = new FakeWorld();
     world.lifetimeCapMs = DAY;

@@ -33,8 +33,20 @@ export function smallInteger(value: number): Buffer {
   return tlv(0x02, Buffer.from([value]));
 }
 
+// The OIDs are a handful of constants used for every request: encoded once (callers only concatenate them).
+const encodedOids = new Map<string, Buffer>();
+
 /** An OBJECT IDENTIFIER from its dotted form. */
 export function objectIdentifier(dotted: string): Buffer {
+  let encoded = encodedOids.get(dotted);
+  if (encoded === undefined) {
+    encoded = encodeObjectIdentifier(dotted);
+    encodedOids.set(dotted, encoded);
+  }
+  return encoded;
+}
+
+function encodeObjectIdentifier(dotted: string): Buffer {
   const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number);
   const out = [40 * first + second];
   for (const arc of rest) {

@@ -50,8 +50,18 @@ interface KeyParts {
   readonly privateKey: Buffer;
 }
 
+// An issuance encodes the same fresh key twice (the key file and the CSR's SPKI): export it once.
+const partsOf = new WeakMap<KeyObject, KeyParts | undefined>();
+
 function keyParts(key: KeyObject): KeyParts | undefined {
   if (key.type !== 'private') return undefined;
+  if (partsOf.has(key)) return partsOf.get(key);
+  const parts = encodeKeyParts(key);
+  partsOf.set(key, parts);
+  return parts;
+}
+
+function encodeKeyParts(key: KeyObject): KeyParts | undefined {
   const jwk = key.export({ format: 'jwk' });
   const bytes = (field: string | undefined) => Buffer.from(field ?? '', 'base64url');
   const curveOid = jwk.kty === 'EC' && jwk.crv !== undefined ? CURVE_OIDS[jwk.crv] : undefined;

@@ -40,6 +40,11 @@ export interface FileToWrite {
   readonly owner?: string;
   /** Group name or numeric gid; undefined leaves the group to the writing process. */
   readonly group?: string;
+  /**
+   * The caller knows the target cannot hold this content (a freshly generated
+   * key, a newly issued certificate): it is replaced without being read first.
+   */
+  readonly knownChanged?: boolean;
 }
 
 export interface WriteResult {
@@ -109,7 +114,8 @@ export async function writeFilesAtomically(
   const changed: PlannedFile[] = [];
   const unchanged: PlannedFile[] = [];
   for (const file of planned) {
-    ((await hasContent(file.path, file.data)) ? unchanged : changed).push(file);
+    const same = file.knownChanged !== true && (await hasContent(file.path, file.data));
+    (same ? unchanged : changed).push(file);
   }
 
   const temps: PreparedTemp[] = [];

@@ -115,6 +115,16 @@ describe('writeFilesAtomically', () => {
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
   });
 
+  it('replaces a file marked knownChanged without comparing it, even when identical', async () => {
+    const key = join(dir(), 'svc.key');
+    await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600 }]);
+    const before = await stat(key);
+    const result = await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600, knownChanged: true }]);
+    expect(result).toEqual({ written: [key], unchanged: [] });
+    expect((await stat(key)).ino).not.toBe(before.ino);
+    expect(await readFile(key, 'utf8')).toBe(KEY);
+  });
+
   it('corrects the mode of an unchanged file without rewriting it', async () => {
     const key = join(dir(), 'svc.key');
     await writeFile(key, KEY, { mode: 0o644 });
