@@ -30,7 +30,7 @@ export const CLI_BIN = join(REPO, 'packages', 'cli', 'bin', 'certloop.js');
 
 /** Fails loudly when the CLI was not built: process tests must not silently skip. */
 export function assertBuilt(): void {
-  if (!existsSync(join(REPO, 'packages', 'cli', 'dist', 'main.js'))) {
+  if (!existsSync(join(REPO, 'packages', 'cli', 'dist', 'bundle', 'main.js'))) {
     throw new Error(
       'The CLI is not built: run `pnpm build` before the process tests (scripts/test.sh does).',
     );
