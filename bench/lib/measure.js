@@ -23,13 +23,14 @@ let sequence = 0;
 
 /**
  * Runs a command to completion: wall time in ms (spawn to exit), peak RSS in
- * KiB (GNU time's %M, which adds ~1 ms), exit code, stdout.
+ * KiB and user + system CPU in ms (GNU time's %M %U %S, which adds ~1 ms),
+ * exit code, stdout.
  */
 export function runProcess(command, args, options = {}) {
   const rssFile = join(tmpdir(), `certloop-bench-rss-${process.pid}-${sequence++}`);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, command, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,13 +43,17 @@ export function runProcess(command, args, options = {}) {
     child.on('close', (code) => {
       const ms = performance.now() - started;
       let rssKb = Number.NaN;
+      let cpuMs = Number.NaN;
       try {
-        rssKb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+        const [rss, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ');
+        rssKb = Number(rss);
+        cpuMs = (Number(user) + Number(system)) * 1000;
       } catch {}
       rmSync(rssFile, { force: true });
       resolve({
         ms,
         rssKb,
+        cpuMs,
         code,
         stdout: Buffer.concat(out).toString(),
         stderr: Buffer.concat(err).toString(),
@@ -71,4 +76,11 @@ export function load() {
   return loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');
+}
+
+/** CPU (user + system) a running process has used so far, in ms, from /proc (Linux). */
+export function processCpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime (fields 14 and 15 of stat) in clock ticks, 100 per second on Linux.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -184,6 +184,21 @@ export function markdown(results, meta) {
         `| ${f0(r.n)} | ${r.concurrency} | ${range(r.raw, f0)} /s | ${range(r.certloop, f0)} /s | ${range(r.ratio)} |`,
       );
     }
+    out.push(
+      '',
+      'Where the two cores go, in CPU milliseconds per certificate (user + system; step-ca from `/proc/<pid>/stat`, certloop from GNU time, start-up included). Both sides share the machine with step-ca, so when the cores are busy the rates follow the total CPU each way needs: the last column is the ratio certloop would reach if both runs were purely CPU-bound.',
+      '',
+      '| N | step-ca (raw run) | raw client | step-ca (certloop run) | certloop | (step-ca + raw client) ÷ (step-ca + certloop) |',
+      '|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of issue) {
+      const c = r.cpuMsPerCertificate;
+      const bound = (c.caRaw.median + c.client.median) / (c.caCertloop.median + c.certloop.median);
+      const cell = (v) => `${v.median.toFixed(2)} (${v.min.toFixed(2)}–${v.max.toFixed(2)})`;
+      out.push(
+        `| ${f0(r.n)} | ${cell(c.caRaw)} | ${cell(c.client)} | ${cell(c.caCertloop)} | ${cell(c.certloop)} | ${bound.toFixed(2)} |`,
+      );
+    }
     out.push('');
   }
   out.push('## Idle service', '');

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectExit, runProcess, summary } from '../lib/measure.js';
+import { expectExit, processCpuMs, runProcess, summary } from '../lib/measure.js';
 import { CLI_BIN, dist } from '../lib/paths.js';
 import { prepareRequests, sendAll } from '../lib/raw-sign.js';
 
@@ -27,9 +27,19 @@ export async function issue({ sizes, rounds, concurrency, log }) {
       const raw = [];
       const certloop = [];
       const ratios = [];
+      // CPU per certificate (ms) of each party: where the machine's two cores go.
+      const cpu = { caRaw: [], client: [], caCertloop: [], certloop: [] };
+      const ownCpuMs = () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      };
       for (let round = 0; round < rounds; round++) {
         const requests = await prepareRequests(ca, names(`raw${n}r${round}`, n));
+        const caBefore = processCpuMs(ca.pid);
+        const clientBefore = ownCpuMs();
         const rawRate = n / ((await sendAll(ca, requests, concurrency)) / 1000);
+        cpu.client.push((ownCpuMs() - clientBefore) / n);
+        cpu.caRaw.push((processCpuMs(ca.pid) - caBefore) / n);
 
         const dir = join(work, `n${n}-r${round}`);
         mkdirSync(dir);
@@ -41,6 +51,7 @@ export async function issue({ sizes, rounds, concurrency, log }) {
           key_path: join(dir, 'certs', String(i % 50), `${commonName}.key`),
         }));
         writeFileSync(manifest, JSON.stringify(entries));
+        const caBeforeCertloop = processCpuMs(ca.pid);
         const result = expectExit(
           await runProcess(process.execPath, [
             CLI_BIN,
@@ -66,6 +77,8 @@ export async function issue({ sizes, rounds, concurrency, log }) {
           `certloop reconcile --once (N=${n})`,
         );
         const certloopRate = n / (result.ms / 1000);
+        cpu.caCertloop.push((processCpuMs(ca.pid) - caBeforeCertloop) / n);
+        cpu.certloop.push(result.cpuMs / n);
         raw.push(rawRate);
         certloop.push(certloopRate);
         ratios.push(certloopRate / rawRate);
@@ -74,7 +87,14 @@ export async function issue({ sizes, rounds, concurrency, log }) {
         );
         rmSync(dir, { recursive: true, force: true });
       }
-      rows.push({ n, concurrency, raw: summary(raw), certloop: summary(certloop), ratio: summary(ratios) });
+      rows.push({
+        n,
+        concurrency,
+        raw: summary(raw),
+        certloop: summary(certloop),
+        ratio: summary(ratios),
+        cpuMsPerCertificate: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, summary(v)])),
+      });
     }
   } finally {
     await ca.dispose();
