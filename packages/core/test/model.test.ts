@@ -12,7 +12,7 @@ import {
   specHash,
   toV1Manifest,
 } from '@certloop/core';
-import { aCert, aV1Manifest, comparable, MANIFEST_FILE } from './helpers.js';
+import { aCert, aLegacyEntry, aV1Manifest, comparable, MANIFEST_FILE } from './helpers.js';
 
 const HOUR = 3_600_000;
 const load = (text: string, options = {}) => parseManifest(text, MANIFEST_FILE, options).state;
@@ -23,6 +23,58 @@ describe('the desired state', () => {
     expect(Object.isFrozen(state)).toBe(true);
     expect(Object.isFrozen(state.certificates[0]!.spec.sans.dns)).toBe(true);
     expect(() => (state.certificates[0]!.spec.sans.dns as string[]).push('x')).toThrow();
+  });
+
+  /** Every object and array reachable from the value, with its path. */
+  function unfrozen(value: unknown, at = 'state'): string[] {
+    if (value === null || typeof value !== 'object') return [];
+    const own = Object.isFrozen(value) ? [] : [at];
+    return own.concat(...Object.entries(value).map(([key, child]) => unfrozen(child, `${at}.${key}`)));
+  }
+
+  test('is frozen at every level, whatever fields the manifest sets', () => {
+    const v1 = load(
+      aV1Manifest(
+        [
+          aCert({
+            sans: ['web.example.test', '10.0.0.1', 'ops@example.test', 'spiffe://example.test/web'],
+            files: {
+              cert: '/w/c.pem',
+              key: '/w/k.pem',
+              chain: '/w/ch.pem',
+              fullchain: '/w/f.pem',
+              caBundle: '/w/ca.pem',
+            },
+            owner: 'root',
+            group: 'ssl-cert',
+            renewBefore: '2h',
+            renewAt: '2/3',
+            hooks: [{ command: 'true' }, { command: 'systemctl reload nginx', timeout: '10s' }],
+          }),
+          aCert({ name: 'api', files: { cert: '/a/c.pem' } }),
+        ],
+        {
+          issuer: { stepCA: { url: 'https://ca.example.test:9000', root: '/r.pem' } },
+          stateDir: '/var/lib/c',
+        },
+      ),
+    );
+    expect(v1.certificates.find((c) => c.name === 'web')!.hooks).toHaveLength(2);
+    expect(v1.issuer).toBeDefined();
+    expect(v1.settings.stateDir).toBeDefined();
+    expect(unfrozen(v1)).toEqual([]);
+    const legacy = load(
+      JSON.stringify([
+        aLegacyEntry({ owner: 'root:www-data', post_renewal_command: 'true' }),
+        aLegacyEntry({
+          common_name: 'api.example.test',
+          cert_path: '/a.crt',
+          key_path: '/a.key',
+          sans: ['x.example.test'],
+        }),
+      ]),
+    );
+    expect(unfrozen(legacy)).toEqual([]);
   });
 
   test('lists certificates sorted by name, remembering their entry index', () => {

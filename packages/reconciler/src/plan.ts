@@ -14,7 +14,7 @@ import {
   type StatusDocument,
 } from '@certloop/core';
 import jsonPatch, { type Operation } from 'fast-json-patch';
-import { actualDocument, desiredDocument } from './documents.js';
+import { actualDocument, type CertificateDocument, desiredDocument, type JsonValue } from './documents.js';
 import { decide } from './policies/actions.js';
 import type { ResolvedIds } from './policies/input.js';
 import { renewalPointOf } from './renewal.js';
@@ -72,41 +72,69 @@ export function planEntryFor(
   observed: ObservedCertificate,
   context: {
     now: Date;
-    provenance?: Provenance;
-    status?: StatusDocument;
-    force?: boolean;
-    ids?: ResolvedIds;
+    provenance?: Provenance | undefined;
+    status?: StatusDocument | undefined;
+    force?: boolean | undefined;
+    ids?: ResolvedIds | undefined;
   },
 ): PlanEntry {
-  const status = context.status?.certificates[desired.name];
+  // One input of one shape for every certificate; the policies test absent fields for undefined.
   const { action, reasons } = decide({
     desired,
     observed,
     now: context.now,
-    ...(context.provenance === undefined ? {} : { provenance: context.provenance }),
-    ...(status === undefined ? {} : { status }),
-    ...(context.ids === undefined ? {} : { ids: context.ids }),
-    ...(context.force === undefined ? {} : { force: context.force }),
+    provenance: context.provenance,
+    status: context.status?.certificates[desired.name],
+    ids: context.ids,
+    force: context.force,
   });
-  const patch = jsonPatch.compare(
+  const patch = patchBetween(
     desiredDocument(desired, context.ids),
-    actualDocument(desired, observed, {
-      now: context.now,
-      ...(context.provenance === undefined ? {} : { provenance: context.provenance }),
-      ...(context.ids === undefined ? {} : { ids: context.ids }),
-    }),
+    actualDocument(desired, observed, context),
   );
-  const entry: PlanEntry = { name: desired.name, action, reasons, patch };
+  const entry: { -readonly [K in keyof PlanEntry]: PlanEntry[K] } = {
+    name: desired.name,
+    action,
+    reasons,
+    patch,
+  };
   const cert = observed.certificate;
   if (cert === undefined) return entry;
   const now = context.now.getTime();
+  const notAfter = Date.parse(cert.notAfter);
+  if (!Number.isNaN(notAfter)) {
+    entry.notAfter = cert.notAfter;
+    entry.expiresInMs = notAfter - now;
+  }
   const renewAt = renewalPointOf(desired.renewal, cert);
-  const notAfter = new Date(cert.notAfter).getTime();
-  return {
-    ...entry,
-    ...(Number.isNaN(notAfter) ? {} : { notAfter: cert.notAfter, expiresInMs: notAfter - now }),
-    ...(renewAt === undefined ? {} : { renewAt: renewAt.toISOString(), renewInMs: renewAt.getTime() - now }),
-  };
+  if (renewAt !== undefined) {
+    entry.renewAt = renewAt.toISOString();
+    entry.renewInMs = renewAt.getTime() - now;
+  }
+  return entry;
+}
+
+/**
+ * fast-json-patch's compare, skipped when the documents are equal: most
+ * certificates are in sync, and compare would walk both only to return [].
+ */
+export function patchBetween(desired: CertificateDocument, actual: CertificateDocument): Operation[] {
+  return sameJson(desired, actual) ? [] : jsonPatch.compare(desired, actual);
+}
+
+/** Structural equality of plain JSON values; anything unusual (NaN, undefined) counts as different. */
+function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return a !== undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (!Object.hasOwn(b, key) || !sameJson(a[key], b[key])) return false;
+  return true;
 }
 
 function orphanEntry(provenance: Provenance): PlanEntry {
@@ -132,17 +160,15 @@ export function buildPlan(
   context: PlanContext,
 ): Plan {
   const byName = new Map(observed.map((o) => [o.name, o]));
-  const entries: PlanEntry[] = desired.certificates.map((cert) => {
-    const provenance = context.provenance.get(cert.name);
-    const ids = context.ids.get(cert.name);
-    return planEntryFor(cert, byName.get(cert.name) ?? nothingObserved(cert), {
+  const entries: PlanEntry[] = desired.certificates.map((cert) =>
+    planEntryFor(cert, byName.get(cert.name) ?? nothingObserved(cert), {
       now: context.now,
-      ...(provenance === undefined ? {} : { provenance }),
-      ...(context.status === undefined ? {} : { status: context.status }),
-      ...(context.force === undefined ? {} : { force: context.force }),
-      ...(ids === undefined ? {} : { ids }),
-    });
-  });
+      provenance: context.provenance.get(cert.name),
+      status: context.status,
+      force: context.force,
+      ids: context.ids.get(cert.name),
+    }),
+  );
   const declared = new Set(desired.certificates.map((c) => c.name));
   for (const provenance of context.provenance.values()) {
     if (!declared.has(provenance.name)) entries.push(orphanEntry(provenance));

@@ -1,17 +1,34 @@
 import type { DesiredCertificate, DesiredState, ObservedCertificate, Provenance } from '@certloop/core';
-import { buildPlan, nextWakeUp } from '../src/plan.js';
+import jsonPatch from 'fast-json-patch';
+import { actualDocument, desiredDocument } from '../src/documents.js';
+import { buildPlan, nextWakeUp, type PlanEntry, planEntryFor } from '../src/plan.js';
+import { decide } from '../src/policies/actions.js';
+import type { ResolvedIds } from '../src/policies/input.js';
+import { renewalPointOf } from '../src/renewal.js';
 import {
   aDesired,
   anObserved,
   aProvenance,
   DAY,
   expiringIn,
+  fromForeignCa,
   HOUR,
+  keySwapped,
   NOW,
   named,
+  observedCommonName,
+  observedKeyAlgorithm,
   observedSans,
+  ownedBy,
+  staleChainFile,
+  truncatedCert,
+  unreadable,
+  validFrom,
+  withIpSans,
   withKeyMode,
+  withLifetime,
   withMode,
+  withOwner,
   withoutFile,
   withSans,
 } from './builders.js';
@@ -149,5 +166,131 @@ describe('nextWakeUp', () => {
   it('is undefined when no certificate parsed', () => {
     const web = aDesired();
     expect(nextWakeUp(stateOf(web), [anObserved(web, withoutFile('cert'))], NOW)).toBeUndefined();
+  });
+});
+
+/**
+ * The plan entry as it was computed before the fast paths (every policy, then
+ * fast-json-patch's compare of the two documents, whatever they hold): the
+ * shortcuts must give the same JSON, key order included.
+ */
+function referenceEntry(
+  desired: DesiredCertificate,
+  observed: ObservedCertificate,
+  context: { provenance?: Provenance; ids?: ResolvedIds },
+): PlanEntry {
+  const { action, reasons } = decide({ desired, observed, now: NOW, ...context });
+  const patch = jsonPatch.compare(
+    desiredDocument(desired, context.ids),
+    actualDocument(desired, observed, { now: NOW, ...context }),
+  );
+  const entry: PlanEntry = { name: desired.name, action, reasons, patch };
+  const cert = observed.certificate;
+  if (cert === undefined) return entry;
+  const renewAt = renewalPointOf(desired.renewal, cert);
+  const notAfter = new Date(cert.notAfter).getTime();
+  return {
+    ...entry,
+    ...(Number.isNaN(notAfter) ? {} : { notAfter: cert.notAfter, expiresInMs: notAfter - NOW.getTime() }),
+    ...(renewAt === undefined
+      ? {}
+      : { renewAt: renewAt.toISOString(), renewInMs: renewAt.getTime() - NOW.getTime() }),
+  };
+}
+
+describe('a plan entry', () => {
+  const web = aDesired();
+  const owned = aDesired(withOwner('root', 'ssl-cert'));
+  const rootIds: ResolvedIds = { uid: 0, gid: 0 };
+  type Case = [
+    string,
+    DesiredCertificate,
+    ObservedCertificate,
+    { provenance?: Provenance; ids?: ResolvedIds },
+  ];
+  const drifted: Case[] = [
+    ['a wrong key mode', web, anObserved(web, withMode('key', 0o644)), {}],
+    ['an extra SAN on disk', web, anObserved(web, observedSans({ dns: ['a.internal', 'web.internal'] })), {}],
+    [
+      'SANs in another order',
+      aDesired(withSans('a.internal', 'b.internal')),
+      anObserved(
+        aDesired(withSans('a.internal', 'b.internal')),
+        observedSans({ dns: ['b.internal', 'a.internal'] }),
+      ),
+      {},
+    ],
+    ['a SAN replaced by another', web, anObserved(web, observedSans({ dns: ['other.internal'] })), {}],
+    ['IP SANs wanted', aDesired(withIpSans('10.0.0.1')), anObserved(web), {}],
+    ['another common name', web, anObserved(web, observedCommonName('other.internal')), {}],
+    ['no common name', web, anObserved(web, observedCommonName(undefined)), {}],
+    ['another key algorithm', web, anObserved(web, observedKeyAlgorithm('rsa-2048')), {}],
+    ['a key of another certificate', web, anObserved(web, keySwapped), {}],
+    ['a foreign issuer', web, anObserved(web, fromForeignCa), {}],
+    ['an expired certificate', web, anObserved(web, expiringIn(-HOUR)), {}],
+    ['a certificate due for renewal', web, anObserved(web, expiringIn(5 * DAY)), {}],
+    [
+      'a certificate not yet valid',
+      web,
+      anObserved(web, validFrom(new Date(NOW.getTime() + DAY), new Date(NOW.getTime() + 30 * DAY))),
+      {},
+    ],
+    [
+      'unparsable validity dates',
+      web,
+      anObserved(web, (o) => {
+        o.certificate = { ...o.certificate!, notBefore: 'not a date', notAfter: 'not a date' };
+      }),
+      {},
+    ],
+    ['a stale chain file', web, anObserved(web, staleChainFile('chain')), {}],
+    ['a missing certificate file', web, anObserved(web, withoutFile('cert')), {}],
+    ['a missing chain file', web, anObserved(web, withoutFile('chain')), {}],
+    ['an unreadable key', web, anObserved(web, unreadable('key')), {}],
+    ['a truncated certificate', web, anObserved(web, truncatedCert), {}],
+    ['files of another owner', owned, anObserved(owned, ownedBy('key', 1000, 1000)), { ids: rootIds }],
+    [
+      'a spec changed since issuance',
+      aDesired(withLifetime(60 * DAY)),
+      anObserved(web),
+      { provenance: aProvenance(web, anObserved(web)) },
+    ],
+    [
+      'provenance of another certificate',
+      web,
+      anObserved(web),
+      { provenance: aProvenance(web, anObserved(web), { certificateSha256: 'other', specHash: 'old' }) },
+    ],
+  ];
+  const inSync: Case[] = [
+    ['in sync', web, anObserved(web), {}],
+    ['in sync with provenance', web, anObserved(web), { provenance: aProvenance(web, anObserved(web)) }],
+    ['in sync with owner ids', owned, anObserved(owned), { ids: rootIds }],
+    [
+      'in sync with a changed key mode',
+      aDesired(withKeyMode(0o640)),
+      anObserved(aDesired(withKeyMode(0o640))),
+      {},
+    ],
+  ];
+
+  it.each([...drifted, ...inSync])(
+    'is the same as without shortcuts: %s',
+    (_name, desired, observed, context) => {
+      const entry = planEntryFor(desired, observed, { now: NOW, ...context });
+      expect(JSON.stringify(entry)).toBe(JSON.stringify(referenceEntry(desired, observed, context)));
+    },
+  );
+
+  it('has a patch for every drift and none in sync', () => {
+    const patchOf = ([, desired, observed, context]: Case) =>
+      planEntryFor(desired, observed, { now: NOW, ...context }).patch;
+    expect(drifted.filter((c) => patchOf(c).length === 0).map(([name]) => name)).toEqual([
+      // The documents do not show these: readability, unparsable dates, provenance of another leaf.
+      'unparsable validity dates',
+      'an unreadable key',
+      'provenance of another certificate',
+    ]);
+    expect(inSync.map(patchOf)).toEqual(inSync.map(() => []));
   });
 });

@@ -258,6 +258,20 @@ describe('needs-reissue policies', () => {
       expected: 'sans-differ',
       message: 'SANs differ: removed old.internal.',
     },
+    'a SAN replaced by another (as many SANs as before) needs a reissue': {
+      policy: sansDiffer,
+      input: given([], [observedSans({ dns: ['old.internal'] })]),
+      expected: 'sans-differ',
+      message: 'SANs differ: added web.internal; removed old.internal.',
+    },
+    'the same SANs in another order are not drift': {
+      policy: sansDiffer,
+      input: given(
+        [withSans('a.internal', 'b.internal')],
+        [observedSans({ dns: ['b.internal', 'a.internal'] })],
+      ),
+      expected: null,
+    },
     'an IP SAN added to the manifest needs a reissue': {
       policy: sansDiffer,
       input: given([withIpSans('10.0.0.5')], [observedSans({ ip: [] })]),

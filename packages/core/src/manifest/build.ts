@@ -1,12 +1,15 @@
 /** Builds the frozen desired state from drafts that passed every rule. */
 import { freeze } from 'immer';
 import type {
+  CertificateSpec,
   DesiredCertificate,
   DesiredState,
   EngineSettings,
+  Hook,
   IssuerConfig,
   ManifestFormat,
   OutputFiles,
+  SubjectAltNames,
 } from '../model.js';
 import type { Draft } from './draft.js';
 import { specHash } from './spec-hash.js';
@@ -21,34 +24,50 @@ export function buildState(input: {
   const certificates = input.drafts
     .map(toCertificate)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const state: DesiredState = {
+  // Certificates are frozen by their known shape as they are built (immer's
+  // generic deep freeze walked 10,000 of them key by key); the small rest goes
+  // through immer. A test walks a full state to prove nothing is left unfrozen.
+  return Object.freeze({
     manifestPath: input.manifestPath,
     format: input.format,
-    issuer: input.issuer,
-    settings: input.settings,
-    certificates,
-  };
-  return freeze(state, true);
+    issuer: freeze(input.issuer, true),
+    settings: freeze(input.settings, true),
+    certificates: Object.freeze(certificates),
+  });
 }
 
 function toCertificate(draft: Draft): DesiredCertificate {
-  const spec = {
+  const spec: CertificateSpec = Object.freeze({
     commonName: draft.commonName,
-    sans: draft.sans,
+    sans: freezeSans(draft.sans),
     keyAlgorithm: draft.keyAlgorithm,
     lifetimeMs: draft.lifetimeMs.value,
-  };
+  });
   const files: Partial<Record<string, string>> = {};
   for (const file of draft.files) files[file.role] = file.path;
-  return {
+  return Object.freeze({
     name: draft.name,
     entryIndex: draft.entryIndex,
     spec,
     rotation: draft.rotation.value,
-    renewal: draft.renewal.value,
-    files: files as OutputFiles,
-    placement: draft.placement,
-    hooks: draft.hooks,
+    // Legacy drafts share one renewal object; freezing it again is a no-op.
+    renewal: Object.freeze(draft.renewal.value),
+    files: Object.freeze(files as OutputFiles),
+    placement: Object.freeze(draft.placement),
+    hooks: freezeHooks(draft.hooks),
     specHash: specHash(spec),
-  };
+  });
+}
+
+function freezeHooks(hooks: Hook[]): readonly Hook[] {
+  for (const hook of hooks) Object.freeze(hook);
+  return Object.freeze(hooks);
+}
+
+function freezeSans(sans: SubjectAltNames): SubjectAltNames {
+  Object.freeze(sans.dns);
+  Object.freeze(sans.ip);
+  Object.freeze(sans.email);
+  Object.freeze(sans.uri);
+  return Object.freeze(sans);
 }

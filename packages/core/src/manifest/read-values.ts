@@ -6,14 +6,7 @@
 import type { RenewalPolicy, SubjectAltNames } from '../model.js';
 import { tryParseDuration, tryParseFraction } from './duration.js';
 import type { DocPath, ProblemSink } from './problems.js';
-import {
-  canonicalSans,
-  checkSan,
-  commonNameSanType,
-  detectSanType,
-  SAN_TYPES,
-  type SanType,
-} from './sans.js';
+import { canonicalSans, checkSan, commonNameAsSan, detectSanType, SAN_TYPES, type SanType } from './sans.js';
 import { resolveManifestPath, show } from './values.js';
 import { describePath } from './zod-problems.js';
 
@@ -143,12 +136,9 @@ const SAN_LABEL: Record<SanType, string> = {
 
 /** SANs when none are listed: the common name, when it can stand as a SAN (what `step ca certificate CN` does). */
 export function sansFromCommonName(commonName: string): SubjectAltNames {
-  const type = commonNameSanType(commonName);
+  const san = commonNameAsSan(commonName);
   const lists: Record<SanType, string[]> = { dns: [], ip: [], email: [], uri: [] };
-  if (type !== undefined) {
-    const checked = checkSan(type, commonName);
-    if (checked.ok) lists[type].push(checked.value);
-  }
+  if (san !== undefined) lists[san.type].push(san.value);
   return canonicalSans(lists);
 }
 

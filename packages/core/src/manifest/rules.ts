@@ -5,9 +5,9 @@
 
 import type { Draft } from './draft.js';
 import { formatDuration } from './duration.js';
-import type { ProblemSink } from './problems.js';
+import type { DocPath, ProblemSink } from './problems.js';
 import { sanCount } from './read-values.js';
-import { checkSan, commonNameSanType } from './sans.js';
+import { commonNameAsSan } from './sans.js';
 import { describePath } from './zod-problems.js';
 
 export interface RuleContext {
@@ -37,16 +37,17 @@ export const uniqueNames: ManifestRule = ({ drafts, sink, checkNames }) => {
 
 /** Every file has one writer: two certificates (or a cert and a key) on one path overwrite each other. */
 export const uniquePaths: ManifestRule = ({ drafts, sink }) => {
-  const writers = new Map<string, string>();
+  // Locations are described only on a clash: most manifests have none.
+  const writers = new Map<string, DocPath>();
   for (const draft of drafts) {
     for (const file of draft.files) {
       const earlier = writers.get(file.path);
-      if (earlier === undefined) writers.set(file.path, describePath(file.at));
+      if (earlier === undefined) writers.set(file.path, file.at);
       else
         sink.error(
           file.at,
           'duplicate-path',
-          `${describePath(file.at)} writes ${file.path}, which ${earlier} also writes; every file needs its own path.`,
+          `${describePath(file.at)} writes ${file.path}, which ${describePath(earlier)} also writes; every file needs its own path.`,
         );
     }
   }
@@ -96,10 +97,8 @@ export const commonNameAmongSans: ManifestRule = ({ drafts, sink }) => {
       continue;
     }
     if (!draft.sansExplicit || sanCount(draft.sans) === 0) continue;
-    const type = commonNameSanType(draft.commonName);
-    if (type === undefined) continue;
-    const checked = checkSan(type, draft.commonName);
-    if (checked.ok && !draft.sans[type].includes(checked.value)) {
+    const san = commonNameAsSan(draft.commonName);
+    if (san !== undefined && !draft.sans[san.type].includes(san.value)) {
       sink.warn(
         draft.sansAt,
         'cn-not-in-sans',

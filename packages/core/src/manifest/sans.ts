@@ -19,8 +19,31 @@ export function detectSanType(value: string): SanType {
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** Letters, digits and inner hyphens, 1-63 characters per label, no wildcard, no trailing dot. */
+const PLAIN_DNS_NAME =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const DIGITS_ONLY = /^\d+$/;
+
+/**
+ * The common valid name in one regular expression, without splitting it into
+ * labels. It accepts only names `dnsNameProblemDetail` accepts (property-tested);
+ * anything else, wildcards included, gets the detailed check and its message.
+ */
+function isPlainDnsName(name: string): boolean {
+  return (
+    name.length <= 253 &&
+    PLAIN_DNS_NAME.test(name) &&
+    !DIGITS_ONLY.test(name.slice(name.lastIndexOf('.') + 1))
+  );
+}
+
 /** Why a DNS name is invalid, or undefined when it is valid. Wildcards only as the whole leftmost label. */
 export function dnsNameProblem(name: string, allowWildcard = true): string | undefined {
+  return isPlainDnsName(name) ? undefined : dnsNameProblemDetail(name, allowWildcard);
+}
+
+/** The label-by-label check behind dnsNameProblem: the first problem found, in words. */
+export function dnsNameProblemDetail(name: string, allowWildcard = true): string | undefined {
   if (name.length === 0) return 'it is empty';
   if (/[^\x21-\x7e]/.test(name)) return 'it contains spaces or non-ASCII characters (use the punycode form)';
   if (name.length > 253) return 'it is longer than 253 characters';
@@ -120,8 +143,13 @@ export function canonicalSans(sans: Readonly<Record<SanType, readonly string[]>>
   return { dns: tidy(sans.dns), ip: tidy(sans.ip), email: tidy(sans.email), uri: tidy(sans.uri) };
 }
 
-/** True when a common name can stand as a SAN (a valid DNS name or IP address). */
-export function commonNameSanType(commonName: string): 'dns' | 'ip' | undefined {
-  if (canonicalIp(commonName) !== undefined) return 'ip';
-  return dnsNameProblem(commonName.trim()) === undefined ? 'dns' : undefined;
+/**
+ * The common name as a canonical SAN, when it can stand as one (a valid IP
+ * address or DNS name): what checkSan gives for its type, checked once.
+ */
+export function commonNameAsSan(commonName: string): { type: 'dns' | 'ip'; value: string } | undefined {
+  const ip = canonicalIp(commonName);
+  if (ip !== undefined) return { type: 'ip', value: ip };
+  const name = commonName.trim();
+  return dnsNameProblem(name) === undefined ? { type: 'dns', value: name.toLowerCase() } : undefined;
 }

@@ -1,5 +1,5 @@
 /** The hash of the content-shaping spec that provenance records and compares. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CertificateSpec } from '../model.js';
 
 /** JSON with object keys sorted at every level, so equal specs hash equally. */
@@ -14,13 +14,24 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** sha256 (hex) of the canonical JSON of the spec's content fields only. */
-export function specHash(spec: CertificateSpec): string {
-  const content: CertificateSpec = {
+/**
+ * The canonical JSON of the spec's content fields, built for their known
+ * shape: JSON.stringify keeps insertion order, so inserting the keys already
+ * sorted gives exactly what canonicalJson gives (undefined fields are dropped
+ * by both), without sorting and joining per object. Provenance records store
+ * the resulting hash, so the bytes must never change (pinned in tests).
+ */
+export function canonicalSpecJson(spec: CertificateSpec): string {
+  return JSON.stringify({
     commonName: spec.commonName,
-    sans: { dns: spec.sans.dns, ip: spec.sans.ip, email: spec.sans.email, uri: spec.sans.uri },
     keyAlgorithm: spec.keyAlgorithm,
     lifetimeMs: spec.lifetimeMs,
-  };
-  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+    sans: { dns: spec.sans.dns, email: spec.sans.email, ip: spec.sans.ip, uri: spec.sans.uri },
+  });
+}
+
+/** sha256 (hex) of the canonical JSON of the spec's content fields only. */
+export function specHash(spec: CertificateSpec): string {
+  // One-shot crypto.hash (Node >= 20.12; engines asks for 20.19) skips building a Hash object.
+  return hash('sha256', canonicalSpecJson(spec), 'hex');
 }

@@ -39,7 +39,7 @@ export function resolveManifestPath(value: string, manifestDir: string): PathChe
   if (value.includes('\0')) {
     return { ok: false, problem: 'The path contains a NUL character.', hint: 'Give an absolute path.' };
   }
-  if (path.posix.isAbsolute(value)) return { ok: true, path: path.posix.normalize(value) };
+  if (path.posix.isAbsolute(value)) return { ok: true, path: normalizeAbsolute(value) };
   if (value === '.' || value === '..' || value.startsWith('./') || value.startsWith('../')) {
     return { ok: true, path: path.posix.resolve(manifestDir, value) };
   }
@@ -48,6 +48,18 @@ export function resolveManifestPath(value: string, manifestDir: string): PathChe
     problem: `The path "${value}" is relative.`,
     hint: `Give an absolute path, or start it with ./ to mean relative to the manifest's directory (./${value}).`,
   };
+}
+
+/** A `//`, a `.` or `..` segment, or a trailing slash: the spots path.posix.normalize may change. */
+const NOT_NORMAL = /\/(?:\.{1,2})?(?:\/|$)/;
+
+/**
+ * path.posix.normalize, but an already normal path comes back as the very
+ * string it was: normalize rebuilds it piece by piece (a rope string that every
+ * later Map lookup and file call must flatten again).
+ */
+export function normalizeAbsolute(value: string): string {
+  return NOT_NORMAL.test(value) ? path.posix.normalize(value) : value;
 }
 
 /** Short text of a value for messages, never the whole of a long one. */

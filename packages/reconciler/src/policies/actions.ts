@@ -58,6 +58,7 @@ export interface Decision {
 }
 
 export function strongestAction(reasons: readonly Reason[]): Action {
+  if (reasons.length === 0) return 'none';
   const wanted = new Set(reasons.map((r) => ACTION_OF_REASON[r.code]));
   return ACTION_PRECEDENCE.find((action) => wanted.has(action)) ?? 'none';
 }

@@ -102,7 +102,9 @@ export const chainStale: Policy = ({ desired, observed }) => {
 };
 
 export const modeDiffers: Policy = ({ desired, observed, ids }) => {
-  const parts = placementDrift(desired, observed, ids).flatMap((d) =>
+  const drift = placementDrift(desired, observed, ids);
+  if (drift.length === 0) return null;
+  const parts = drift.flatMap((d) =>
     d.mode === undefined
       ? []
       : [`${ROLE_LABELS[d.role]} mode ${formatMode(d.mode.have)}, want ${formatMode(d.mode.want)}`],
@@ -116,7 +118,9 @@ function ids(uid: number | undefined, gid: number | undefined): string {
 }
 
 export const ownerDiffers: Policy = ({ desired, observed, ids: resolved }) => {
-  const parts = placementDrift(desired, observed, resolved).flatMap((d) =>
+  const drift = placementDrift(desired, observed, resolved);
+  if (drift.length === 0) return null;
+  const parts = drift.flatMap((d) =>
     d.owner === undefined
       ? []
       : [

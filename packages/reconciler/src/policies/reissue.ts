@@ -34,18 +34,18 @@ export const foreignIssuer: Policy = (input) => {
 export const expired: Policy = (input) => {
   const cert = parsed(input);
   if (cert === undefined) return null;
-  const notAfter = new Date(cert.notAfter);
-  if (input.now.getTime() < notAfter.getTime()) return null;
-  const ago = formatDuration(input.now.getTime() - notAfter.getTime());
+  const notAfter = Date.parse(cert.notAfter);
+  if (input.now.getTime() < notAfter) return null;
+  const ago = formatDuration(input.now.getTime() - notAfter);
   return { code: 'expired', message: `The certificate expired at ${cert.notAfter} (${ago} ago).` };
 };
 
 export const notYetValid: Policy = (input) => {
   const cert = parsed(input);
   if (cert === undefined) return null;
-  const notBefore = new Date(cert.notBefore);
-  if (input.now.getTime() >= notBefore.getTime()) return null;
-  const until = formatDuration(notBefore.getTime() - input.now.getTime());
+  const notBefore = Date.parse(cert.notBefore);
+  if (input.now.getTime() >= notBefore) return null;
+  const until = formatDuration(notBefore - input.now.getTime());
   return {
     code: 'not-yet-valid',
     message: `The certificate is not valid until ${cert.notBefore} (in ${until}).`,
@@ -57,10 +57,10 @@ export const renewalDue: Policy = (input) => {
   if (cert === undefined) return null;
   const renewAt = renewalPointOf(input.desired.renewal, cert);
   const now = input.now.getTime();
-  const notAfter = new Date(cert.notAfter).getTime();
+  const notAfter = Date.parse(cert.notAfter);
   // Expired certificates are reported by `expired`; not-yet-valid ones by `not-yet-valid`.
   if (renewAt === undefined || now < renewAt.getTime() || now >= notAfter) return null;
-  if (now < new Date(cert.notBefore).getTime()) return null;
+  if (now < Date.parse(cert.notBefore)) return null;
   return {
     code: 'renewal-due',
     message: `The certificate is inside its renewal window since ${renewAt.toISOString()}; it expires in ${formatDuration(notAfter - now)}.`,
@@ -101,12 +101,20 @@ export function sanDifference(want: SubjectAltNames, have: SubjectAltNames): San
   const added: string[] = [];
   const removed: string[] = [];
   for (const [kind, label] of SAN_KINDS) {
+    // Equal lists (the usual case: both canonical) have no difference; skip building sets.
+    if (sameList(want[kind], have[kind])) continue;
     const haveSet = new Set(have[kind]);
     const wantSet = new Set(want[kind]);
     for (const value of want[kind]) if (!haveSet.has(value)) added.push(`${label}${value}`);
     for (const value of have[kind]) if (!wantSet.has(value)) removed.push(`${label}${value}`);
   }
   return { added, removed };
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function sameSans(a: SubjectAltNames, b: SubjectAltNames): boolean {
