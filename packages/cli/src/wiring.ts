@@ -21,6 +21,7 @@ import {
   type DesiredState,
   type Issuer,
   type IssuerConfig,
+  LocalFileSystems,
   type Logger,
   parseDuration,
 } from '@certloop/core';
@@ -92,6 +93,8 @@ export interface PortsContext {
 export function buildPorts(context: PortsContext): ReconcilePorts {
   const { issuer, stateDir, logger } = context;
   const { cache } = context;
+  // Which certificate directories are local (the writer's calls are inline there), asked once per directory.
+  const fileSystems = new LocalFileSystems();
   return {
     observe: (certs, trust) =>
       observeAll(certs, {
@@ -100,7 +103,7 @@ export function buildPorts(context: PortsContext): ReconcilePorts {
         ...(context.observeConcurrency === undefined ? {} : { concurrency: context.observeConcurrency }),
       }),
     issuer,
-    writeFiles: (files) => writeFilesAtomically(files, { logger }),
+    writeFiles: (files) => writeFilesAtomically(files, { logger, fileSystems }),
     fixPlacement: (path, placement) => fixPlacement(path, placement),
     runHooks: async (runs) => runHooksOnce(runs, { logger }),
     provenance: new ProvenanceStore(stateDir, { logger }),

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './file-systems.js';
 export * from './hook-environment.js';
 export * from './issuer.js';
 export * from './logger.js';

@@ -19,13 +19,14 @@
  * NFS too (the server commits it before replying).
  */
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { Logger } from '@certloop/core';
+import type { LocalFileSystems, Logger } from '@certloop/core';
 import { CertloopError, silentLogger } from '@certloop/core';
 import { fsyncDirectory } from './directories.js';
 import { FileWriteError, isErrno } from './errors.js';
-import { fdChmod, fdChown, fdClose, fdOpen, fdSync, fdWriteAll } from './fd.js';
+import { fdSync } from './fd.js';
+import { type FileIo, fileIoFor } from './file-io.js';
 import { type ResolvedOwner, resolveOwner } from './owners.js';
 import { fixPlacement } from './placement.js';
 import { tempPathFor } from './temp-names.js';
@@ -70,6 +71,8 @@ export interface WriteOptions {
   readonly onPrepared?: (temps: readonly PreparedTemp[]) => void | Promise<void>;
   /** Chooses the temp path of a target; for tests that plant something there. */
   readonly tempPathFor?: (target: string) => string;
+  /** Which directories are on local file systems (synchronous calls there); one per pass or process. */
+  readonly fileSystems?: LocalFileSystems;
 }
 
 /** The order in which a certificate's files should be passed: key first, certificate last. */
@@ -81,6 +84,8 @@ const CREATE_TEMP = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | 
 interface PlannedFile extends FileToWrite {
   readonly ids: ResolvedOwner;
   readonly data: Buffer;
+  /** How the system calls for this file are made (inline on local file systems). */
+  readonly io: FileIo;
 }
 
 export async function writeFilesAtomically(
@@ -94,7 +99,8 @@ export async function writeFilesAtomically(
     const data = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
     const ids =
       file.owner === undefined && file.group === undefined ? {} : await resolveOwner(file.owner, file.group);
-    planned.push({ ...file, data, ids });
+    const io = await fileIoFor(dirname(file.path), options.fileSystems);
+    planned.push({ ...file, data, ids, io });
   }
 
   const directoriesToSync = new Set<string>();
@@ -127,9 +133,9 @@ export async function writeFilesAtomically(
       temps.push(await prepareTemp(file, tempPath(file.path), createParents, (temp) => pending.add(temp)));
     }
     await options.onPrepared?.(temps);
-    for (const { target, temp } of temps) {
+    for (const [index, { target, temp }] of temps.entries()) {
       try {
-        await rename(temp, target);
+        await changed[index]!.io.rename(temp, target);
       } catch (error) {
         throw new FileWriteError(target, 'rename the temporary file over', error);
       }
@@ -217,8 +223,9 @@ async function hasContent(path: string, data: Buffer): Promise<boolean> {
 
 /**
  * Phase 1 for one file; `onCreated` learns the temp path as soon as it exists,
- * for cleanup. Works on a plain descriptor (fd.ts) rather than a FileHandle:
- * the same system calls, for a fraction of the CPU per file.
+ * for cleanup. Works on a plain descriptor rather than a FileHandle, with the
+ * file's FileIo (inline on local file systems): the same system calls, for a
+ * fraction of the CPU per file.
  */
 async function prepareTemp(
   file: PlannedFile,
@@ -227,7 +234,8 @@ async function prepareTemp(
   onCreated: (temp: string) => void,
 ): Promise<PreparedTemp> {
   // Open's mode is only a ceiling (the umask lowers it); fchmod below makes it exact.
-  const create = () => fdOpen(temp, CREATE_TEMP, file.mode & 0o777);
+  const { io } = file;
+  const create = () => io.open(temp, CREATE_TEMP, file.mode & 0o777);
   let fd: number;
   try {
     fd = await create().catch(async (error: unknown) => {
@@ -241,16 +249,16 @@ async function prepareTemp(
   }
   onCreated(temp);
   try {
-    await step(temp, `chmod ${file.mode.toString(8)}`, () => fdChmod(fd, file.mode));
+    await step(temp, `chmod ${file.mode.toString(8)}`, () => io.chmod(fd, file.mode));
     if (file.ids.uid !== undefined || file.ids.gid !== undefined) {
-      await step(temp, 'chown', () => fdChown(fd, file.ids.uid ?? -1, file.ids.gid ?? -1));
+      await step(temp, 'chown', () => io.chown(fd, file.ids.uid ?? -1, file.ids.gid ?? -1));
       // chown may clear set-id bits; restore the exact mode before any byte exists.
-      await step(temp, `chmod ${file.mode.toString(8)}`, () => fdChmod(fd, file.mode));
+      await step(temp, `chmod ${file.mode.toString(8)}`, () => io.chmod(fd, file.mode));
     }
-    await step(temp, 'write', () => fdWriteAll(fd, file.data));
+    await step(temp, 'write', () => io.writeAll(fd, file.data));
     await step(temp, 'fsync', () => fdSync(fd));
   } finally {
-    await fdClose(fd).catch(() => {});
+    await io.close(fd).catch(() => {});
   }
   return { target: file.path, temp };
 }

@@ -1,7 +1,12 @@
 import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CertloopError } from '@certloop/core';
-import { FileWriteError, writeFilesAtomically } from '../../src/files/index.js';
+import { CertloopError, LocalFileSystems, type StatfsFunction } from '@certloop/core';
+import {
+  type FileToWrite,
+  FileWriteError,
+  type WriteOptions,
+  writeFilesAtomically,
+} from '../../src/files/index.js';
 import { canMount, run, useTempDir } from '../support/temp-dir.js';
 
 const KEY = '-----BEGIN PRIVATE KEY-----\nnew key\n-----END PRIVATE KEY-----\n';
@@ -20,7 +25,18 @@ async function rejection(promise: Promise<unknown>): Promise<FileWriteError> {
   throw new Error('expected the write to fail');
 }
 
-describe('writeFilesAtomically', () => {
+// Every behaviour holds both ways the writer makes its system calls: inline
+// on a local file system, through the thread pool on one it cannot vouch for
+// (NFS). The temp directory is local; a statfs that says NFS forces the other way.
+const NFS: StatfsFunction = (_path, callback) => callback(null, { type: 0x6969 });
+const MODES: [string, () => LocalFileSystems][] = [
+  ['local file system (inline calls)', () => new LocalFileSystems()],
+  ['network file system (thread-pool calls)', () => new LocalFileSystems(NFS)],
+];
+
+describe.each(MODES)('writeFilesAtomically on a %s', (_mode, fileSystems) => {
+  const write = (files: readonly FileToWrite[], options: WriteOptions = {}) =>
+    writeFilesAtomically(files, { fileSystems: fileSystems(), ...options });
   const dir = useTempDir();
   let savedUmask = 0;
   beforeEach(() => {
@@ -32,7 +48,7 @@ describe('writeFilesAtomically', () => {
 
   it('creates missing parent directories and writes the content', async () => {
     const key = join(dir(), 'a', 'b', 'svc.key');
-    const result = await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600 }]);
+    const result = await write([{ path: key, content: KEY, mode: 0o600 }]);
     expect(result).toEqual({ written: [key], unchanged: [] });
     expect(await readFile(key, 'utf8')).toBe(KEY);
     expect(await modeOf(join(dir(), 'a'))).toBe(0o755);
@@ -50,7 +66,7 @@ describe('writeFilesAtomically', () => {
       { path: join(dir(), 'new', 'svc.crt'), content: CERT, mode: 0o644 },
       { path: join(dir(), 'other', 'deep', 'svc.crt'), content: CERT, mode: 0o644 },
     ];
-    const result = await writeFilesAtomically(files);
+    const result = await write(files);
     expect(result.written).toEqual(files.map((f) => f.path));
     for (const file of files) expect(await readFile(file.path, 'utf8')).toBe(file.content);
     expect(await readdir(existing)).toEqual(['neighbour', 'svc.key']);
@@ -62,7 +78,7 @@ describe('writeFilesAtomically', () => {
     const key = join(dir(), 'svc.key');
     const cert = join(dir(), 'svc.crt');
     const tempModes: number[] = [];
-    await writeFilesAtomically(
+    await write(
       [
         { path: key, content: KEY, mode: 0o600 },
         { path: cert, content: CERT, mode: 0o644 },
@@ -84,7 +100,7 @@ describe('writeFilesAtomically', () => {
     await writeFile(key, 'old key');
     await writeFile(cert, 'old cert');
     let seen: string[] = [];
-    const result = await writeFilesAtomically(
+    const result = await write(
       [
         { path: key, content: KEY, mode: 0o600 },
         { path: cert, content: CERT, mode: 0o644 },
@@ -107,9 +123,9 @@ describe('writeFilesAtomically', () => {
 
   it('leaves a file with identical content alone (same inode and mtime)', async () => {
     const key = join(dir(), 'svc.key');
-    await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600 }]);
+    await write([{ path: key, content: KEY, mode: 0o600 }]);
     const before = await stat(key);
-    const result = await writeFilesAtomically([{ path: key, content: Buffer.from(KEY), mode: 0o600 }]);
+    const result = await write([{ path: key, content: Buffer.from(KEY), mode: 0o600 }]);
     const after = await stat(key);
     expect(result).toEqual({ written: [], unchanged: [key] });
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
@@ -117,9 +133,9 @@ describe('writeFilesAtomically', () => {
 
   it('replaces a file marked knownChanged without comparing it, even when identical', async () => {
     const key = join(dir(), 'svc.key');
-    await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600 }]);
+    await write([{ path: key, content: KEY, mode: 0o600 }]);
     const before = await stat(key);
-    const result = await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600, knownChanged: true }]);
+    const result = await write([{ path: key, content: KEY, mode: 0o600, knownChanged: true }]);
     expect(result).toEqual({ written: [key], unchanged: [] });
     expect((await stat(key)).ino).not.toBe(before.ino);
     expect(await readFile(key, 'utf8')).toBe(KEY);
@@ -129,7 +145,7 @@ describe('writeFilesAtomically', () => {
     const key = join(dir(), 'svc.key');
     await writeFile(key, KEY, { mode: 0o644 });
     const before = await stat(key);
-    const result = await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600 }]);
+    const result = await write([{ path: key, content: KEY, mode: 0o600 }]);
     const after = await stat(key);
     expect(result.unchanged).toEqual([key]);
     expect(after.mode & 0o7777).toBe(0o600);
@@ -141,7 +157,7 @@ describe('writeFilesAtomically', () => {
     await writeFile(elsewhere, 'precious');
     const key = join(dir(), 'svc.key');
     await symlink(elsewhere, key);
-    await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600 }]);
+    await write([{ path: key, content: KEY, mode: 0o600 }]);
     expect((await lstat(key)).isFile()).toBe(true);
     expect(await readFile(elsewhere, 'utf8')).toBe('precious');
   });
@@ -151,7 +167,7 @@ describe('writeFilesAtomically', () => {
     const key = join(dir(), 'svc.key');
     const cert = join(dir(), 'svc.crt');
     const tempOwners: number[][] = [];
-    await writeFilesAtomically(
+    await write(
       [
         { path: key, content: KEY, mode: 0o640, owner: 'nobody', group: 'nogroup' },
         { path: cert, content: CERT, mode: 0o644, owner: '65534' },
@@ -176,7 +192,7 @@ describe('writeFilesAtomically', () => {
   asRoot('corrects the owner of an unchanged file', async () => {
     const key = join(dir(), 'svc.key');
     await writeFile(key, KEY, { mode: 0o600 });
-    await writeFilesAtomically([{ path: key, content: KEY, mode: 0o600, owner: 'nobody', group: 'nogroup' }]);
+    await write([{ path: key, content: KEY, mode: 0o600, owner: 'nobody', group: 'nogroup' }]);
     const s = await stat(key);
     expect([s.uid, s.gid]).toEqual([65534, 65534]);
   });
@@ -184,7 +200,7 @@ describe('writeFilesAtomically', () => {
   it('rejects an unknown owner before touching anything', async () => {
     const key = join(dir(), 'sub', 'svc.key');
     await expect(
-      writeFilesAtomically([{ path: key, content: KEY, mode: 0o600, owner: 'no-such-user-certloop' }]),
+      write([{ path: key, content: KEY, mode: 0o600, owner: 'no-such-user-certloop' }]),
     ).rejects.toThrow(/Unknown user "no-such-user-certloop"/);
     await expect(stat(join(dir(), 'sub'))).rejects.toThrow(/ENOENT/);
   });
@@ -195,7 +211,7 @@ describe('writeFilesAtomically', () => {
     await writeFile(key, 'old key');
     await writeFile(cert, 'old cert');
     await expect(
-      writeFilesAtomically(
+      write(
         [
           { path: key, content: KEY, mode: 0o600 },
           { path: cert, content: CERT, mode: 0o644 },
@@ -220,7 +236,7 @@ describe('writeFilesAtomically', () => {
     const plantedTemp = join(dir(), '.svc.crt.certloop-planted.tmp');
     await symlink(victim, plantedTemp);
     const error = await rejection(
-      writeFilesAtomically(
+      write(
         [
           { path: key, content: KEY, mode: 0o600 },
           { path: cert, content: CERT, mode: 0o644 },
@@ -240,7 +256,7 @@ describe('writeFilesAtomically', () => {
   it('reports ENOTDIR when a parent is a file', async () => {
     await writeFile(join(dir(), 'not-a-dir'), 'x');
     for (const path of [join(dir(), 'not-a-dir', 'svc.key'), join(dir(), 'not-a-dir', 'deeper', 'svc.key')]) {
-      const error = await rejection(writeFilesAtomically([{ path, content: KEY, mode: 0o600 }]));
+      const error = await rejection(write([{ path, content: KEY, mode: 0o600 }]));
       expect(error.code).toBe('WRITE_FAILED');
       expect(error.errno).toBe('ENOTDIR');
       expect(error.message).toContain(path);
@@ -250,7 +266,7 @@ describe('writeFilesAtomically', () => {
   it('refuses to write one path twice in a set', async () => {
     const key = join(dir(), 'svc.key');
     await expect(
-      writeFilesAtomically([
+      write([
         { path: key, content: KEY, mode: 0o600 },
         { path: join(dir(), '.', 'svc.key'), content: CERT, mode: 0o644 },
       ]),
@@ -259,9 +275,7 @@ describe('writeFilesAtomically', () => {
   });
 
   it('refuses relative paths', async () => {
-    await expect(writeFilesAtomically([{ path: 'svc.key', content: KEY, mode: 0o600 }])).rejects.toThrow(
-      /relative path/,
-    );
+    await expect(write([{ path: 'svc.key', content: KEY, mode: 0o600 }])).rejects.toThrow(/relative path/);
   });
 
   // Without mount rights (not root, no CAP_SYS_ADMIN) these two are skipped: chmod does not stop root.
@@ -273,9 +287,7 @@ describe('writeFilesAtomically', () => {
     run('mount', ['--bind', ro, ro]);
     try {
       run('mount', ['-o', 'remount,ro,bind', ro]);
-      const error = await rejection(
-        writeFilesAtomically([{ path: join(ro, 'svc.key'), content: KEY, mode: 0o600 }]),
-      );
+      const error = await rejection(write([{ path: join(ro, 'svc.key'), content: KEY, mode: 0o600 }]));
       expect(error.errno).toBe('EROFS');
       expect(error.message).toContain(ro);
       expect(await readFile(join(ro, 'svc.key'), 'utf8')).toBe('old key');
@@ -295,7 +307,7 @@ describe('writeFilesAtomically', () => {
       await writeFile(key, 'old key');
       await writeFile(cert, 'old cert');
       const error = await rejection(
-        writeFilesAtomically([
+        write([
           { path: key, content: KEY, mode: 0o600 },
           { path: cert, content: Buffer.alloc(256 * 1024, 'x'), mode: 0o644 },
         ]),
