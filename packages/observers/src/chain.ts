@@ -2,12 +2,13 @@
  * Signature chains, with OpenSSL's answers: `checkIssued` (names, key
  * identifiers, the issuer's keyCertSign) plus a signature check per link.
  * Leaves read strictly are checked without their OpenSSL object when
- * link.ts can answer exactly (see fastIssuedBy); CA certificates (few,
+ * link.ts can answer exactly (see fastIssuedBy), their signature checks on
+ * libuv's thread pool when observing; CA certificates (few,
  * shared, cached) stay node:crypto objects. Validity periods of CA
  * certificates are not checked here.
  */
 import { type KeyObject, X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { fastIssuedBy } from './link.js';
+import { decideNow, issuedByDecision, type LinkDecision, verifyInPool } from './link.js';
 import { certificateBlocks } from './pem-text.js';
 import { type LinkFacts, strictCertificate } from './strict-der.js';
 
@@ -22,21 +23,57 @@ export interface LeafCertificate {
 /** A certificate on the child side of a link. */
 export type ChainMember = NodeX509Certificate | LeafCertificate;
 
-// Results per (child, parent) object pair: the shared intermediates and roots come
-// from the parse cache below, so their links are verified once, not once per leaf.
-const links = new WeakMap<ChainMember, WeakMap<NodeX509Certificate, boolean>>();
+/** A link's answer, or the pending check that will give it. */
+type LinkAnswer = boolean | Promise<boolean>;
 
-export function issuedBy(child: ChainMember, parent: NodeX509Certificate): boolean {
+// Answers per (child, parent) object pair: the shared intermediates and roots come
+// from the parse cache below, so their links are verified once, not once per leaf.
+// A check in flight is remembered as its promise: concurrent observations share it.
+const links = new WeakMap<ChainMember, WeakMap<NodeX509Certificate, LinkAnswer>>();
+
+function remembered(child: ChainMember, parent: NodeX509Certificate): LinkAnswer | undefined {
+  return links.get(child)?.get(parent);
+}
+
+function remember(child: ChainMember, parent: NodeX509Certificate, answer: LinkAnswer): void {
   let known = links.get(child);
-  const cached = known?.get(parent);
-  if (cached !== undefined) return cached;
-  const result = fastLink(child, parent) ?? opensslIssuedBy(nativeOf(child), parent);
   if (known === undefined) {
     known = new WeakMap();
     links.set(child, known);
   }
-  known.set(parent, result);
+  known.set(parent, answer);
+}
+
+/** Did `parent` issue `child`, answered on this thread. */
+export function issuedBy(child: ChainMember, parent: NodeX509Certificate): boolean {
+  const known = remembered(child, parent);
+  if (typeof known === 'boolean') return known;
+  // A check still in the pool gives the same answer as checking here.
+  const result = decideNow(fastDecision(child, parent)) ?? opensslIssuedBy(nativeOf(child), parent);
+  remember(child, parent, result);
   return result;
+}
+
+/**
+ * Did `parent` issue `child`, with the signature check on libuv's thread pool
+ * when the fast path can make it; the OpenSSL fallback stays on this thread.
+ */
+export function issuedByAsync(child: ChainMember, parent: NodeX509Certificate): LinkAnswer {
+  const known = remembered(child, parent);
+  if (known !== undefined) return known;
+  const decision = fastDecision(child, parent);
+  if (typeof decision !== 'object') {
+    const result = decision ?? opensslIssuedBy(nativeOf(child), parent);
+    remember(child, parent, result);
+    return result;
+  }
+  const pending = verifyInPool(decision).then((valid) => {
+    const result = valid ?? opensslIssuedBy(nativeOf(child), parent);
+    remember(child, parent, result);
+    return result;
+  });
+  remember(child, parent, pending);
+  return pending;
 }
 
 function nativeOf(member: ChainMember): NodeX509Certificate {
@@ -51,11 +88,11 @@ function opensslIssuedBy(child: NodeX509Certificate, parent: NodeX509Certificate
   }
 }
 
-function fastLink(child: ChainMember, parent: NodeX509Certificate): boolean | undefined {
+function fastDecision(child: ChainMember, parent: NodeX509Certificate): LinkDecision {
   const childFacts = child instanceof NodeX509Certificate ? caFacts(child)?.link : child.link;
   const parentFacts = caFacts(parent);
   if (childFacts === undefined || parentFacts === undefined) return undefined;
-  return fastIssuedBy(childFacts, parentFacts.link, parentFacts.key);
+  return issuedByDecision(childFacts, parentFacts.link, parentFacts.key);
 }
 
 interface CaFacts {
@@ -97,31 +134,74 @@ function parseShared(block: string): NodeX509Certificate {
   return certificate;
 }
 
+/**
+ * A walk over chain links written once for both ways of answering: it yields
+ * each (child, parent) link it needs, in order, and is sent that link's answer.
+ */
+type LinkWalk = Generator<readonly [ChainMember, NodeX509Certificate], boolean, boolean>;
+
+function* walkToRoots(
+  certificate: ChainMember,
+  intermediates: readonly NodeX509Certificate[],
+  roots: readonly NodeX509Certificate[],
+  path: readonly NodeX509Certificate[],
+): LinkWalk {
+  for (const root of roots) if (yield [certificate, root]) return true;
+  if (path.length >= MAX_DEPTH) return false;
+  for (const next of intermediates) {
+    if (path.includes(next)) continue;
+    if ((yield [certificate, next]) && (yield* walkToRoots(next, intermediates, roots, [...path, next])))
+      return true;
+  }
+  return false;
+}
+
+function* walkIssuerChain(leaf: ChainMember, chain: readonly NodeX509Certificate[]): LinkWalk {
+  if (chain.length === 0) return false;
+  let child: ChainMember = leaf;
+  for (const parent of chain) {
+    if (!(yield [child, parent])) return false;
+    child = parent;
+  }
+  return true;
+}
+
+function answerNow(walk: LinkWalk): boolean {
+  let step = walk.next();
+  while (!step.done) step = walk.next(issuedBy(...step.value));
+  return step.value;
+}
+
+async function answerAsync(walk: LinkWalk): Promise<boolean> {
+  let step = walk.next();
+  while (!step.done) step = walk.next(await issuedByAsync(...step.value));
+  return step.value;
+}
+
 /** True when `leaf` reaches one of `roots` through signatures, using any of `intermediates`. */
 export function chainsTo(
   leaf: ChainMember,
   intermediates: readonly NodeX509Certificate[],
   roots: readonly NodeX509Certificate[],
 ): boolean {
-  const walk = (certificate: ChainMember, path: readonly NodeX509Certificate[]): boolean => {
-    if (roots.some((root) => issuedBy(certificate, root))) return true;
-    if (path.length >= MAX_DEPTH) return false;
-    return intermediates.some(
-      (next) => !path.includes(next) && issuedBy(certificate, next) && walk(next, [...path, next]),
-    );
-  };
-  return walk(leaf, []);
+  return answerNow(walkToRoots(leaf, intermediates, roots, []));
 }
 
-/** True when `chain[0]` issued `leaf` and each next certificate issued the one before it. */
-export function isIssuerChain(leaf: ChainMember, chain: readonly NodeX509Certificate[]): boolean {
-  if (chain.length === 0) return false;
-  let child: ChainMember = leaf;
-  for (const parent of chain) {
-    if (!issuedBy(child, parent)) return false;
-    child = parent;
-  }
-  return true;
+/** chainsTo, with the signature checks on libuv's thread pool. */
+export function chainsToAsync(
+  leaf: ChainMember,
+  intermediates: readonly NodeX509Certificate[],
+  roots: readonly NodeX509Certificate[],
+): Promise<boolean> {
+  return answerAsync(walkToRoots(leaf, intermediates, roots, []));
+}
+
+/** True when `chain[0]` issued `leaf` and each next certificate issued the one before it (checks in the pool). */
+export function isIssuerChainAsync(
+  leaf: ChainMember,
+  chain: readonly NodeX509Certificate[],
+): Promise<boolean> {
+  return answerAsync(walkIssuerChain(leaf, chain));
 }
 
 /** Parses every CERTIFICATE block; undefined when any of them is not a certificate. */

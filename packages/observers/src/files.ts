@@ -6,7 +6,8 @@ import type { Stats } from 'node:fs';
 import type { ObservedFile } from '@certloop/core';
 import type { ObservationCache } from './cache.js';
 import { sha256Hex } from './certificate.js';
-import { readOnce, statPath } from './read-once.js';
+import type { FileSystemClassifier } from './file-systems.js';
+import { ASYNC_ACCESS, type FileAccess } from './read-once.js';
 
 /** Certificate material is a few KiB; anything far larger is not read. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
@@ -21,6 +22,8 @@ export interface FileReadContext {
   readonly cache: ObservationCache | undefined;
   /** Called each time a file's content is actually read and parsed (not served from the cache). */
   readonly onParse: ((path: string) => void) | undefined;
+  /** Reads synchronously where it knows the file system is local; without it, every read is asynchronous. */
+  readonly fileSystems?: FileSystemClassifier | undefined;
 }
 
 /** Parsers by cache kind: one read of a file serves every kind asked for. */
@@ -74,16 +77,30 @@ function notReadReason(stats: Stats): string | undefined {
  * from the cache without opening it, which keeps a warm pass to one syscall
  * per file. Otherwise (or on a miss) `path` is opened once (non-blocking, so a
  * FIFO cannot hang us), fstat'ed, read once (fstat'ed again with a cache),
- * closed, and each parser runs on the same bytes.
+ * closed, and each parser runs on the same bytes. Both ways of reading
+ * (file-systems.ts picks one) go through the same steps and the same
+ * interpretation below.
  */
 export async function observeFileAs<P extends FileParsers>(
   path: string,
   parsers: P,
   context: FileReadContext,
 ): Promise<FileObservation<ParsedAs<P>>> {
-  const cached = context.cache === undefined ? undefined : await fromCache(path, parsers, context.cache);
+  const access = context.fileSystems === undefined ? ASYNC_ACCESS : await context.fileSystems.accessFor(path);
+  return observeFileWith(access, path, parsers, context);
+}
+
+/** @internal observeFileAs with the given way of reading (tests compare both). */
+export async function observeFileWith<P extends FileParsers>(
+  access: FileAccess,
+  path: string,
+  parsers: P,
+  context: FileReadContext,
+): Promise<FileObservation<ParsedAs<P>>> {
+  const cached =
+    context.cache === undefined ? undefined : await fromCache(access, path, parsers, context.cache);
   if (cached !== undefined) return cached;
-  const outcome = await readOnce(path, {
+  const outcome = await access.readOnce(path, {
     shouldRead: (stats) => notReadReason(stats) === undefined,
     statAfter: context.cache !== undefined,
   });
@@ -95,7 +112,7 @@ export async function observeFileAs<P extends FileParsers>(
       // Not openable (EACCES, ...): the metadata may still be visible.
       let stats: Stats;
       try {
-        stats = await statPath(path);
+        stats = await access.stat(path);
       } catch (statError) {
         return missingOrUnreadable(path, statError);
       }
@@ -116,13 +133,14 @@ export async function observeFileAs<P extends FileParsers>(
 }
 
 async function fromCache<P extends FileParsers>(
+  access: FileAccess,
   path: string,
   parsers: P,
   cache: NonNullable<FileReadContext['cache']>,
 ): Promise<FileObservation<ParsedAs<P>> | undefined> {
   let stats: Stats;
   try {
-    stats = await statPath(path);
+    stats = await access.stat(path);
   } catch {
     return undefined; // the open path reports it
   }

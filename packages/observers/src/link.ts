@@ -7,6 +7,7 @@
  * understands and returns undefined otherwise, and the caller asks OpenSSL.
  */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hex } from './der.js';
 import type { LinkFacts } from './strict-der.js';
 
@@ -37,18 +38,79 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
-/** Whether `signer` signed `certificate`'s TBS; undefined when OpenSSL must decide. */
-function signatureVerifies(certificate: LinkFacts, signer: KeyObject): boolean | undefined {
+/**
+ * One signature for crypto.verify to check. The fast path gets this far
+ * synchronously; the check itself can then run inline or on libuv's thread
+ * pool, with the same answer.
+ */
+export interface SignatureCheck {
+  readonly digest: string | null;
+  readonly data: Uint8Array;
+  readonly key: KeyObject;
+  readonly signature: Uint8Array;
+}
+
+/** A link's answer, the signature check that gives it, or undefined when OpenSSL must decide. */
+export type LinkDecision = boolean | SignatureCheck | undefined;
+
+/** The check for whether `signer` signed `certificate`'s TBS; undefined when OpenSSL must decide. */
+function signatureCheck(certificate: LinkFacts, signer: KeyObject): SignatureCheck | undefined {
   // X509_verify first requires the TBS and outer algorithms to be equal.
   if (!bytesEqual(certificate.tbsSignatureAlgorithm, certificate.signatureAlgorithm)) return undefined;
   const algorithm = ALGORITHMS[hex(certificate.signatureAlgorithm)];
   if (algorithm === undefined || certificate.signature === undefined) return undefined;
   if (signer.asymmetricKeyType !== algorithm.keyType) return undefined;
+  return { digest: algorithm.digest, data: certificate.tbs, key: signer, signature: certificate.signature };
+}
+
+/** Runs the check on this thread; undefined (ask OpenSSL) when crypto.verify throws. */
+export function verifyNow(check: SignatureCheck): boolean | undefined {
   try {
-    return verify(algorithm.digest, certificate.tbs, signer, certificate.signature);
+    return verify(check.digest, check.data, check.key, check.signature);
   } catch {
     return undefined;
   }
+}
+
+// Pool threads compete with the main thread for the cores (the CLI sizes the
+// pool at 16 for its fsyncs), so checks past the limit wait here. One per core,
+// but at least two: a finished check is replaced only when the main thread
+// runs its callback, and a second one in flight keeps the pool busy meanwhile
+// (measured on 2 cores: 2 in flight beat 1; 4 and 16 gained nothing).
+const MAX_CHECKS_IN_FLIGHT = Math.max(2, availableParallelism());
+let checksInFlight = 0;
+const waitingChecks: (() => void)[] = [];
+
+/**
+ * Runs the check on libuv's thread pool (crypto.verify with a callback), so
+ * the main thread parses the next certificates meanwhile. Same answers as
+ * verifyNow: an error, thrown or passed back, means "ask OpenSSL".
+ */
+export function verifyInPool(check: SignatureCheck): Promise<boolean | undefined> {
+  return new Promise((resolve) => {
+    const start = () => {
+      checksInFlight++;
+      const settle = (valid: boolean | undefined) => {
+        checksInFlight--;
+        waitingChecks.shift()?.();
+        resolve(valid);
+      };
+      try {
+        verify(check.digest, check.data, check.key, check.signature, (error, valid) =>
+          settle(error ? undefined : valid),
+        );
+      } catch {
+        settle(undefined);
+      }
+    };
+    if (checksInFlight < MAX_CHECKS_IN_FLIGHT) start();
+    else waitingChecks.push(start);
+  });
+}
+
+/** A decision answered on this thread. */
+export function decideNow(decision: LinkDecision): boolean | undefined {
+  return typeof decision === 'object' ? verifyNow(decision) : decision;
 }
 
 /**
@@ -56,6 +118,11 @@ function signatureVerifies(certificate: LinkFacts, signer: KeyObject): boolean |
  * would answer; undefined when only OpenSSL can tell.
  */
 export function fastIssuedBy(child: LinkFacts, parent: LinkFacts, parentKey: KeyObject): boolean | undefined {
+  return decideNow(issuedByDecision(child, parent, parentKey));
+}
+
+/** fastIssuedBy up to the signature check, which is left to the caller to run. */
+export function issuedByDecision(child: LinkFacts, parent: LinkFacts, parentKey: KeyObject): LinkDecision {
   // With an extension OpenSSL finds malformed, checkIssued fails: only OpenSSL knows which.
   if (!child.plainExtensions || !parent.plainExtensions) return undefined;
   if (!bytesEqual(child.issuer, parent.subject)) {
@@ -73,7 +140,7 @@ export function fastIssuedBy(child: LinkFacts, parent: LinkFacts, parentKey: Key
   }
   // A parent with keyUsage must be allowed to sign certificates.
   if (parent.keyUsage !== undefined && (parent.keyUsage & KEY_CERT_SIGN) === 0) return false;
-  return signatureVerifies(child, parentKey);
+  return signatureCheck(child, parentKey);
 }
 
 /** `certificate.verify(certificate.publicKey)` for a self-issued certificate; undefined: ask OpenSSL. */
@@ -84,5 +151,6 @@ export function fastSelfSigned(certificate: LinkFacts): boolean | undefined {
   } catch {
     return undefined;
   }
-  return signatureVerifies(certificate, key);
+  const check = signatureCheck(certificate, key);
+  return check === undefined ? undefined : verifyNow(check);
 }

@@ -3,6 +3,8 @@
  * then derive the cross-file facts (key matches, chain verifies, chain files
  * current). Gather only: no decisions, no writes, no throwing for what is found.
  */
+
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type {
   DesiredCertificate,
   ObservedCertificate,
@@ -13,7 +15,7 @@ import type {
 import { describeError, FILE_ROLES, type FileRole, joinPem, leafRole } from '@certloop/core';
 import type { ObservationCache } from './cache.js';
 import { type ParsedCertificate, sha256Hex } from './certificate.js';
-import { chainsTo, isIssuerChain } from './chain.js';
+import { chainsToAsync, isIssuerChainAsync } from './chain.js';
 import {
   type CertFileParse,
   type PemFileParse,
@@ -21,6 +23,7 @@ import {
   parseKeyFile,
   parsePemFile,
 } from './file-parsers.js';
+import { FileSystemClassifier } from './file-systems.js';
 import { type FileObservation, type FileParsers, type FileReadContext, observeFileAs } from './files.js';
 import type { KeyParse } from './key.js';
 import { type TrustContext, trustContext } from './trust.js';
@@ -46,7 +49,8 @@ interface Context {
 
 function contextOf(options: ObserveOptions): Context {
   return {
-    read: { cache: options.cache, onParse: options.onParse },
+    // statfs per directory once per pass: local file systems are read synchronously.
+    read: { cache: options.cache, onParse: options.onParse, fileSystems: new FileSystemClassifier() },
     trust: options.trust === undefined ? undefined : trustContext(options.trust),
     cache: options.cache,
   };
@@ -85,6 +89,9 @@ export async function observeAll(
           chainFilesCurrent: {},
         };
       }
+      // Reads on local file systems are synchronous: let timers and requests
+      // (the service's /healthz) in between certificates.
+      await nextTurn();
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, desired.length) }, worker));
@@ -167,7 +174,7 @@ async function observeIn(desired: DesiredCertificate, context: Context): Promise
   const certificate: ObservedCertificateData | undefined =
     leaf === undefined
       ? undefined
-      : { ...leaf.facts, chainVerifies: chainVerifies(leaf, cert, chain, context) };
+      : { ...leaf.facts, chainVerifies: await chainVerifies(leaf, cert, chain, context) };
 
   return {
     name: desired.name,
@@ -179,7 +186,7 @@ async function observeIn(desired: DesiredCertificate, context: Context): Promise
     ...(certificate !== undefined && keyData !== undefined
       ? { keyMatchesCertificate: certificate.publicKeySha256 === keyData.publicKeySha256 }
       : {}),
-    chainFilesCurrent: chainFilesCurrent(leaf, { chain, fullchain, caBundle }, context.trust),
+    chainFilesCurrent: await chainFilesCurrent(leaf, { chain, fullchain, caBundle }, context.trust),
   };
 }
 
@@ -193,12 +200,12 @@ function certificateErrorOf(cert: FileObservation<CertFileParse> | undefined): s
  * the cert file's extra certificates, else the issuer's intermediates, must
  * reach a configured root. Memoized per (leaf, intermediates, roots) hashes.
  */
-function chainVerifies(
+async function chainVerifies(
   leaf: ParsedCertificate,
   cert: FileObservation<CertFileParse> | undefined,
   chain: FileObservation<PemFileParse> | undefined,
   context: Context,
-): boolean | undefined {
+): Promise<boolean | undefined> {
   const trust = context.trust;
   if (trust === undefined || trust.roots.length === 0) return undefined;
   const extras = cert?.parsed?.extras() ?? [];
@@ -212,7 +219,7 @@ function chainVerifies(
   const key = `${leaf.facts.sha256}|${source}|${trust.rootsSha256}`;
   const known = context.cache?.getVerification(key);
   if (known !== undefined) return known;
-  const verifies = chainsTo(leaf, intermediates, trust.roots);
+  const verifies = await chainsToAsync(leaf, intermediates, trust.roots);
   context.cache?.setVerification(key, verifies);
   return verifies;
 }
@@ -222,11 +229,11 @@ function chainVerifies(
  * writer would write now. Undecided (omitted) without trust material, or when
  * the answer needs a leaf that did not parse.
  */
-function chainFilesCurrent(
+async function chainFilesCurrent(
   leaf: ParsedCertificate | undefined,
   files: Record<ChainRole, FileObservation<PemFileParse> | undefined>,
   trust: TrustContext | undefined,
-): Partial<Record<ChainRole, boolean>> {
+): Promise<Partial<Record<ChainRole, boolean>>> {
   const current: Partial<Record<ChainRole, boolean>> = {};
   if (trust === undefined) return current;
   const { chain, fullchain, caBundle } = files;
@@ -251,7 +258,7 @@ function chainFilesCurrent(
   if (chain !== undefined) {
     if (!readable(chain)) current.chain = false;
     else if (leaf !== undefined) {
-      current.chain = isCanonicalIssuerChain(leaf, chain.parsed, 0);
+      current.chain = await isCanonicalIssuerChain(leaf, chain.parsed, 0);
       if (current.chain) verifiedChain = chain.parsed?.blocks;
     }
   }
@@ -261,19 +268,20 @@ function chainFilesCurrent(
       current.fullchain =
         verifiedChain !== undefined
           ? fullchain.file.sha256 === sha256Hex(joinPem(leaf.pem, ...verifiedChain))
-          : fullchain.parsed?.blocks[0] === leaf.pem && isCanonicalIssuerChain(leaf, fullchain.parsed, 1);
+          : fullchain.parsed?.blocks[0] === leaf.pem &&
+            (await isCanonicalIssuerChain(leaf, fullchain.parsed, 1));
     }
   }
   return current;
 }
 
 /** The file is canonical and its certificates from `skip` on are the leaf's issuer chain. */
-function isCanonicalIssuerChain(
+async function isCanonicalIssuerChain(
   leaf: ParsedCertificate,
   file: PemFileParse | undefined,
   skip: number,
-): boolean {
+): Promise<boolean> {
   if (file === undefined || !file.canonical) return false;
   const certificates = file.certificates();
-  return certificates !== undefined && isIssuerChain(leaf, certificates.slice(skip));
+  return certificates !== undefined && (await isIssuerChainAsync(leaf, certificates.slice(skip)));
 }

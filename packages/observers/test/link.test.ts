@@ -4,11 +4,11 @@
  * step aside (undefined) for anything they do not fully understand.
  */
 import 'reflect-metadata';
-import { type webcrypto, X509Certificate } from 'node:crypto';
+import nodeCrypto, { type webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import fc from 'fast-check';
 import { parseCertificateBlock, parseWithOpenSsl } from '../src/certificate.js';
-import { issuedBy } from '../src/chain.js';
+import { issuedBy, issuedByAsync } from '../src/chain.js';
 import { CertificateParseError } from '../src/errors.js';
 import { parseCertificatePem } from '../src/index.js';
 import { fastIssuedBy, fastSelfSigned } from '../src/link.js';
@@ -47,9 +47,19 @@ function fast(child: BuiltCertificate | Buffer, parent: BuiltCertificate | Buffe
   return fastIssuedBy(c.link, p.link, new X509Certificate(derOf(parent)).publicKey);
 }
 
-/** issuedBy as observation uses it: a strictly parsed leaf against a native parent. */
-function observed(child: BuiltCertificate | Buffer, parent: BuiltCertificate | Buffer): boolean {
-  return issuedBy(parseCertificateBlock(pemOf(derOf(child))), new X509Certificate(derOf(parent)));
+/**
+ * The link as observation checks it (a strictly parsed leaf against a native
+ * parent), with the signature checked in the thread pool; the same link
+ * checked on this thread (a separate parse, so no shared memo) must agree.
+ */
+async function observed(
+  child: BuiltCertificate | Buffer,
+  parent: BuiltCertificate | Buffer,
+): Promise<boolean> {
+  const nativeParent = new X509Certificate(derOf(parent));
+  const inPool = await issuedByAsync(parseCertificateBlock(pemOf(derOf(child))), nativeParent);
+  expect(issuedBy(parseCertificateBlock(pemOf(derOf(child))), nativeParent)).toBe(inPool);
+  return inPool;
 }
 
 /** `der` with the first occurrence (from `from`) of hex `find` replaced by `replace`. */
@@ -96,7 +106,7 @@ describe('fastIssuedBy agrees with OpenSSL', () => {
       ] as const) {
         expect(openssl(child, parent)).toBe(true);
         expect(fast(child, parent)).toBe(true);
-        expect(observed(child, parent)).toBe(true);
+        expect(await observed(child, parent)).toBe(true);
       }
       // And the links that do not exist.
       expect(openssl(leaf, root)).toBe(false);
@@ -118,7 +128,7 @@ describe('fastIssuedBy agrees with OpenSSL', () => {
     for (const child of [tamperedTbs, tamperedSignature]) {
       expect(openssl(child, root)).toBe(false);
       expect(fast(child, root)).toBe(false);
-      expect(observed(child, root)).toBe(false);
+      expect(await observed(child, root)).toBe(false);
     }
   });
 
@@ -156,7 +166,11 @@ describe('fastIssuedBy agrees with OpenSSL', () => {
   test('a parent whose key usage lacks keyCertSign issues nothing', async () => {
     const root = await aCa(withKeyUsage(KeyUsage.digitalSignature | KeyUsage.cRLSign));
     const leaf = await aCert(signedBy(root));
-    expect([openssl(leaf, root), fast(leaf, root), observed(leaf, root)]).toEqual([false, false, false]);
+    expect([openssl(leaf, root), fast(leaf, root), await observed(leaf, root)]).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 
   test('steps aside when the TBS and outer signature algorithms differ, and OpenSSL says no', async () => {
@@ -167,7 +181,7 @@ describe('fastIssuedBy agrees with OpenSSL', () => {
     const mismatched = patched(leaf.der, ecdsaSha256, '300a06082a8648ce3d040303', outerAt);
     expect(fast(mismatched, root)).toBeUndefined();
     expect(openssl(mismatched, root)).toBe(false);
-    expect(observed(mismatched, root)).toBe(false);
+    expect(await observed(mismatched, root)).toBe(false);
   });
 
   test('steps aside for names equal only after case folding, and OpenSSL decides', async () => {
@@ -178,7 +192,7 @@ describe('fastIssuedBy agrees with OpenSSL', () => {
     ]);
     expect(fast(leaf, lowerCase)).toBeUndefined();
     expect(openssl(leaf, lowerCase)).toBe(true);
-    expect(observed(leaf, lowerCase)).toBe(true);
+    expect(await observed(leaf, lowerCase)).toBe(true);
   });
 
   test('steps aside for a child with an extension OpenSSL decodes and this module does not check', async () => {
@@ -191,7 +205,7 @@ describe('fastIssuedBy agrees with OpenSSL', () => {
     );
     expect(strictCertificate(withCrlDp)?.link.plainExtensions).toBe(false);
     expect(fast(withCrlDp, root)).toBeUndefined();
-    expect(observed(withCrlDp, root)).toBe(openssl(withCrlDp, root));
+    expect(await observed(withCrlDp, root)).toBe(openssl(withCrlDp, root));
   });
 
   test('self-signed certificates are recognised as OpenSSL recognises them', async () => {
@@ -234,8 +248,8 @@ describe('strict parsing', () => {
         };
       }
     };
-    fc.assert(
-      fc.property(fc.nat(leaf.der.length - 1), fc.integer({ min: 1, max: 255 }), (index, xor) => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(leaf.der.length - 1), fc.integer({ min: 1, max: 255 }), async (index, xor) => {
         const der = Buffer.from(leaf.der);
         der[index]! ^= xor;
         const pem = pemOf(der);
@@ -248,9 +262,42 @@ describe('strict parsing', () => {
           const child = native.value as X509Certificate;
           const expected = outcome(() => child.checkIssued(nativeRoot) && child.verify(nativeRoot.publicKey));
           expect(issuedBy(parseCertificateBlock(pem), nativeRoot)).toBe(expected.value ?? false);
+          expect(await issuedByAsync(parseCertificateBlock(pem), nativeRoot)).toBe(expected.value ?? false);
         }
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('link checks in the thread pool', () => {
+  test('concurrent checks of one link share one signature verification, then the answer is remembered', async () => {
+    const root = await aCa();
+    const leaf = await aCert(signedBy(root));
+    const child = parseCertificateBlock(pemOf(leaf.der));
+    const parent = new X509Certificate(root.der);
+    const verify = jest.spyOn(nodeCrypto, 'verify');
+    try {
+      const first = issuedByAsync(child, parent);
+      const second = issuedByAsync(child, parent);
+      expect(first).toBeInstanceOf(Promise);
+      expect(second).toBe(first);
+      expect(await Promise.all([first, second])).toEqual([true, true]);
+      expect(issuedByAsync(child, parent)).toBe(true);
+      expect(issuedBy(child, parent)).toBe(true);
+      expect(verify).toHaveBeenCalledTimes(1);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  test("a check the fast path leaves to OpenSSL gives OpenSSL's answer without the pool", async () => {
+    const root = await aCa();
+    const leaf = await aCert(signedBy(root));
+    const ecdsaSha256 = '300a06082a8648ce3d040302';
+    const outerAt = leaf.der.toString('hex').lastIndexOf(ecdsaSha256) / 2;
+    const mismatched = patched(leaf.der, ecdsaSha256, '300a06082a8648ce3d040303', outerAt);
+    const answer = issuedByAsync(parseCertificateBlock(pemOf(mismatched)), new X509Certificate(root.der));
+    expect(answer).toBe(false);
   });
 });

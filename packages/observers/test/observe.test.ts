@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import nodeCrypto, { createHash, X509Certificate } from 'node:crypto';
 import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { joinPem, type TrustMaterial } from '@certloop/core';
@@ -478,6 +478,48 @@ describe('observeAll', () => {
     expect(observed[2]?.certificateError).toBeDefined();
     expect(observed[3]?.files.key).toMatchObject({ readable: false, error: 'EISDIR' });
     expect(observed.map((o) => o.keyMatchesCertificate)).toEqual([true, true, undefined, undefined, true]);
+  });
+
+  test('certificates observed together verify their shared intermediate once', async () => {
+    // A CA of its own: links of the file's other CAs are remembered from earlier tests.
+    const ownRoot = await aCa(withCommonName('Shared Link Root'));
+    const ownIntermediate = await anIntermediate(ownRoot);
+    const desired = [];
+    for (const name of ['one', 'two', 'three', 'four', 'five', 'six']) {
+      const sub = join(dir.path, name);
+      await writeFileAt(join(sub, 'cert.pem'), (await aCert(signedBy(ownIntermediate))).certPem);
+      desired.push(aDesiredCertificate(sub, { name }));
+    }
+    const verify = jest.spyOn(nodeCrypto, 'verify');
+    try {
+      const observed = await observeAll(desired, {
+        trust: { rootsPem: ownRoot.certPem, intermediatesPem: ownIntermediate.certPem },
+      });
+      expect(observed.map((o) => o.certificate?.chainVerifies)).toEqual(desired.map(() => true));
+      // One check per leaf, one for the intermediate under the root.
+      expect(verify).toHaveBeenCalledTimes(desired.length + 1);
+    } finally {
+      verify.mockRestore();
+    }
+  });
+
+  test('lets other work (timers, requests) run between certificates, even when every read is synchronous', async () => {
+    const leaf = await aCert(signedBy(intermediate));
+    const desired = [];
+    for (let i = 0; i < 20; i++) {
+      await writeFileAt(join(dir.path, `${i}.pem`), leaf.certPem);
+      desired.push(aDesiredCertificate(dir.path, { name: `c${i}`, files: { cert: `${i}.pem` } }));
+    }
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await observeAll(desired, { concurrency: 1 });
+    running = false;
+    expect(turns).toBeGreaterThanOrEqual(desired.length);
   });
 
   test('an empty list gives an empty result', async () => {
