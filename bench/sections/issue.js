@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { floorCosts } from '../lib/floor.js';
 import { expectExit, processCpuMs, runProcess, summary } from '../lib/measure.js';
 import { CLI_BIN, dist } from '../lib/paths.js';
 import { prepareRequests, sendAll } from '../lib/raw-sign.js';
@@ -22,7 +23,10 @@ export async function issue({ sizes, rounds, concurrency, log }) {
   const ca = await startStepCa({});
   const work = mkdtempSync(join(tmpdir(), 'certloop-bench-issue-'));
   const rows = [];
+  let floor;
   try {
+    floor = floorCosts(work);
+    log(`issue floor: ${floor.totalMs.toFixed(2)} ms of CPU per certificate beyond the raw client`);
     for (const n of sizes) {
       const raw = [];
       const certloop = [];
@@ -100,5 +104,5 @@ export async function issue({ sizes, rounds, concurrency, log }) {
     await ca.dispose();
     rmSync(work, { recursive: true, force: true });
   }
-  return rows;
+  return { rows, floor };
 }
