@@ -203,7 +203,7 @@ export function markdown(results, meta) {
     const largest = issue.rows.at(-1);
     out.push(
       '',
-      'The floor: what certloop must do per certificate that the raw client does not, each step measured in the bench process at its cheapest (`bench/lib/floor.js`: synchronous calls, no bookkeeping), in CPU milliseconds:',
+      'The floor: what certloop must do per certificate that the raw client does not, each step measured in the bench process at its cheapest (`bench/lib/floor.js`: synchronous calls, no bookkeeping, one certificate at a time), in CPU milliseconds, medians of 5 rounds (the CPU an fsync costs varies with what the journal holds at the time):',
       '',
       '| step | CPU ms |',
       '|---|---:|',
@@ -216,7 +216,7 @@ export function markdown(results, meta) {
       const shared = c.caRaw.median + c.client.median;
       const ceiling = shared / (shared + floor.totalMs);
       out.push(
-        `Even a certloop with no overhead at all, no start-up and the raw client's HTTP cost would need step-ca's ${c.caRaw.median.toFixed(2)} ms + the client's ${c.client.median.toFixed(2)} ms + the floor's ${floor.totalMs.toFixed(2)} ms of CPU per certificate on the same two cores: at most ${f0(100 * ceiling)}% of the raw rate at N = ${f0(largest.n)} when both runs are CPU-bound. A cold process adds its start-up (about a quarter of a second of CPU), which weighs most at N = 300.`,
+        `A certloop with no overhead of its own, no start-up and the raw client's HTTP cost would need step-ca's ${c.caRaw.median.toFixed(2)} ms + the client's ${c.client.median.toFixed(2)} ms + the floor's ${floor.totalMs.toFixed(2)} ms of CPU per certificate on the same two cores: at most ${f0(100 * ceiling)}% of the raw rate at N = ${f0(largest.n)} when both runs are CPU-bound. What certloop spends above the floor and the client's HTTP cost (${(c.certloop.median - floor.totalMs - c.client.median).toFixed(2)} ms per certificate at N = ${f0(largest.n)}) is its own overhead: start-up (about a quarter of a second of CPU per process, which weighs most at N = 300), JavaScript bookkeeping, promises, garbage collection and thread-pool hand-offs.`,
         '',
       );
     }
