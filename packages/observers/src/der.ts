@@ -17,7 +17,12 @@ export interface Tlv {
 
 export class DerError extends Error {}
 
-export function readTlv(der: Uint8Array, offset: number, limit = der.length): Tlv {
+/**
+ * One TLV with a one-octet tag and a definite length. `minimal` also demands
+ * DER's shortest length encoding (the strict reading in strict-der.ts);
+ * without it, what node:crypto already accepted is sliced as it comes.
+ */
+export function readTlv(der: Uint8Array, offset: number, limit = der.length, minimal = false): Tlv {
   if (offset + 2 > limit) throw new DerError('DER element runs past its container');
   const tag = der[offset]!;
   if ((tag & 0x1f) === 0x1f) throw new DerError('multi-byte DER tags are not expected here');
@@ -25,22 +30,22 @@ export function readTlv(der: Uint8Array, offset: number, limit = der.length): Tl
   let contentStart = offset + 2;
   if (length & 0x80) {
     const octets = length & 0x7f;
-    if (octets === 0 || octets > 4) throw new DerError('unsupported DER length');
+    if (octets === 0 || octets > (minimal ? 3 : 4)) throw new DerError('unsupported DER length');
+    if (contentStart + octets > limit) throw new DerError('DER length runs past its container');
+    if (minimal && der[contentStart] === 0) throw new DerError('DER length with a leading zero octet');
     length = 0;
-    for (let i = 0; i < octets; i++) {
-      if (contentStart >= limit) throw new DerError('DER length runs past its container');
-      length = length * 256 + der[contentStart++]!;
-    }
+    for (let i = 0; i < octets; i++) length = length * 256 + der[contentStart++]!;
+    if (minimal && length < 0x80) throw new DerError('long form for a short DER length');
   }
   const end = contentStart + length;
   if (end > limit) throw new DerError('DER element runs past its container');
   return { tag, start: offset, contentStart, end };
 }
 
-export function childrenOf(der: Uint8Array, parent: Tlv): Tlv[] {
+export function childrenOf(der: Uint8Array, parent: Tlv, minimal = false): Tlv[] {
   const children: Tlv[] = [];
   for (let offset = parent.contentStart; offset < parent.end; ) {
-    const child = readTlv(der, offset, parent.end);
+    const child = readTlv(der, offset, parent.end, minimal);
     children.push(child);
     offset = child.end;
   }

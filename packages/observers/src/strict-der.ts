@@ -6,7 +6,16 @@
  * the caller then lets OpenSSL decide as before. Accepting something OpenSSL
  * rejects would be a bug; rejecting something it accepts only costs time.
  */
-import { type CertificateParts, DerError, hex, type RawExtension, TAG, type Tlv } from './der.js';
+import {
+  type CertificateParts,
+  childrenOf,
+  DerError,
+  hex,
+  type RawExtension,
+  readTlv,
+  TAG,
+  type Tlv,
+} from './der.js';
 import { type FastName, fastName } from './fast-der.js';
 
 /** What a signature check of this certificate needs, and what OpenSSL's checkIssued looks at. */
@@ -56,34 +65,10 @@ export function strictCertificate(der: Uint8Array): StrictCertificate | undefine
 
 /** One TLV with a one-octet tag and a minimally encoded definite length. */
 export function readStrictTlv(der: Uint8Array, offset: number, limit: number): Tlv {
-  if (offset + 2 > limit) throw new DerError('element runs past its container');
-  const tag = der[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new DerError('multi-octet tag');
-  let length = der[offset + 1]!;
-  let contentStart = offset + 2;
-  if (length & 0x80) {
-    const octets = length & 0x7f;
-    if (octets === 0 || octets > 3) throw new DerError('indefinite or huge length');
-    if (contentStart + octets > limit) throw new DerError('length runs past its container');
-    if (der[contentStart] === 0) throw new DerError('length with a leading zero octet');
-    length = 0;
-    for (let i = 0; i < octets; i++) length = length * 256 + der[contentStart++]!;
-    if (length < 0x80) throw new DerError('long form for a short length');
-  }
-  const end = contentStart + length;
-  if (end > limit) throw new DerError('element runs past its container');
-  return { tag, start: offset, contentStart, end };
+  return readTlv(der, offset, limit, true);
 }
 
-function children(der: Uint8Array, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let offset = parent.contentStart; offset < parent.end; ) {
-    const child = readStrictTlv(der, offset, parent.end);
-    out.push(child);
-    offset = child.end;
-  }
-  return out;
-}
+const children = (der: Uint8Array, parent: Tlv): Tlv[] => childrenOf(der, parent, true);
 
 function expectTag(element: Tlv | undefined, tag: number, what: string): Tlv {
   if (element?.tag !== tag) throw new DerError(`${what} missing`);

@@ -235,6 +235,16 @@ describe('strict parsing', () => {
     expect(strictCertificate(Buffer.concat([leaf.der, Buffer.from([0])]))).toBeUndefined();
   });
 
+  test('a length in a longer form than DER allows is left to OpenSSL (one-byte flips never make one)', async () => {
+    const leaf = await aCert();
+    const der = Buffer.from(leaf.der);
+    // The outer SEQUENCE's length as 0x82 HH LL; re-encoded as 0x83 00 HH LL (BER, not DER).
+    expect(der[1]).toBe(0x82);
+    const longer = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)]);
+    expect(strictCertificate(der)).toBeDefined();
+    expect(strictCertificate(longer)).toBeUndefined();
+  });
+
   test('a byte flipped anywhere: the strict reading accepts only what OpenSSL accepts, with the same facts and links', async () => {
     const root = await aCa();
     const leaf = await aCert(signedBy(root));
