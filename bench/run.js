@@ -39,7 +39,7 @@ const config = quick
   : {
       startupRounds: 11,
       sizes: [100, 1000, 10_000],
-      roundsFor: (n) => (n >= 10_000 ? 3 : 5),
+      roundsFor: () => 5,
       bash: { n: 100, compareN: 1000, rounds: 2 },
       warm: { n: 10_000, rounds: 3 },
       issue: { sizes: [300, 1000], rounds: 2, concurrency: 16 },
