@@ -254,5 +254,5 @@ const LIBRARIES = [
 const HOW = [
   '## How to run',
   '',
-  '`pnpm bench` builds, then runs everything (about 10 minutes; installs `jq` with apt-get when missing) and rewrites this file and `docs/benchmarks.svg`. `pnpm bench -- --quick` runs smaller sizes in about 2 minutes and writes to `.cache/bench/quick.md` unless `--write` is given; `--only=startup,cold,bash,warm,issue,idle` selects sections. The generated certificates are kept under `.cache/bench/data` (rebuilt when older than 30 days).',
+  '`pnpm bench` builds, then runs everything (about 5 minutes; installs `jq` with apt-get when missing) and rewrites this file and `docs/benchmarks.svg`. `pnpm bench -- --quick` runs smaller sizes in about 2 minutes and writes to `.cache/bench/quick.md` unless `--write` is given; `--only=startup,cold,bash,warm,issue,idle` selects sections. The generated certificates are kept under `.cache/bench/data` (rebuilt when older than 30 days).',
 ];
