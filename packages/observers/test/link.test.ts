@@ -71,6 +71,13 @@ function patched(der: Buffer, find: string, replace: string, from = 0): Buffer {
 }
 
 /** A CA certificate with the given name, key pair and extensions, signed by `signer`'s key. */
+/** The certificate with its outer signature algorithm (not the TBS one) changed to ecdsa-with-SHA384. */
+function withOuterAlgorithmChanged(der: Buffer): Buffer {
+  const ecdsaSha256 = '300a06082a8648ce3d040302';
+  const outerAt = der.toString('hex').lastIndexOf(ecdsaSha256) / 2;
+  return patched(der, ecdsaSha256, '300a06082a8648ce3d040303', outerAt);
+}
+
 async function aCustomCa(
   name: string,
   keys: CryptoKeyPair,
@@ -176,9 +183,7 @@ describe('fastIssuedBy agrees with OpenSSL', () => {
   test('steps aside when the TBS and outer signature algorithms differ, and OpenSSL says no', async () => {
     const root = await aCa();
     const leaf = await aCert(signedBy(root));
-    const ecdsaSha256 = '300a06082a8648ce3d040302';
-    const outerAt = leaf.der.toString('hex').lastIndexOf(ecdsaSha256) / 2;
-    const mismatched = patched(leaf.der, ecdsaSha256, '300a06082a8648ce3d040303', outerAt);
+    const mismatched = withOuterAlgorithmChanged(leaf.der);
     expect(fast(mismatched, root)).toBeUndefined();
     expect(openssl(mismatched, root)).toBe(false);
     expect(await observed(mismatched, root)).toBe(false);
@@ -304,9 +309,7 @@ describe('link checks in the thread pool', () => {
   test("a check the fast path leaves to OpenSSL gives OpenSSL's answer without the pool", async () => {
     const root = await aCa();
     const leaf = await aCert(signedBy(root));
-    const ecdsaSha256 = '300a06082a8648ce3d040302';
-    const outerAt = leaf.der.toString('hex').lastIndexOf(ecdsaSha256) / 2;
-    const mismatched = patched(leaf.der, ecdsaSha256, '300a06082a8648ce3d040303', outerAt);
+    const mismatched = withOuterAlgorithmChanged(leaf.der);
     const answer = issuedByAsync(parseCertificateBlock(pemOf(mismatched)), new X509Certificate(root.der));
     expect(answer).toBe(false);
   });
