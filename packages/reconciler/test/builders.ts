@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type {
   CertificateSpec,
   DesiredCertificate,
+  DesiredState,
   FileRole,
   KeyAlgorithm,
   ObservedCertificate,
@@ -299,5 +300,16 @@ export function aProvenance(
     notAfter: observed.certificate?.notAfter ?? NOW.toISOString(),
     files: { ...desired.files },
     ...patch,
+  };
+}
+
+/** A v1 desired state holding these certificates, sorted by name as the manifest loader sorts them. */
+export function stateOf(...certificates: DesiredCertificate[]): DesiredState {
+  return {
+    manifestPath: '/etc/certloop/manifest.yaml',
+    format: 'v1',
+    issuer: undefined,
+    settings: {},
+    certificates: [...certificates].sort((a, b) => a.name.localeCompare(b.name)),
   };
 }

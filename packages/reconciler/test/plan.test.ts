@@ -21,6 +21,7 @@ import {
   observedSans,
   ownedBy,
   staleChainFile,
+  stateOf,
   truncatedCert,
   unreadable,
   validFrom,
@@ -32,16 +33,6 @@ import {
   withoutFile,
   withSans,
 } from './builders.js';
-
-function stateOf(...certificates: DesiredCertificate[]): DesiredState {
-  return {
-    manifestPath: '/etc/certloop/manifest.yaml',
-    format: 'v1',
-    issuer: undefined,
-    settings: {},
-    certificates: [...certificates].sort((a, b) => a.name.localeCompare(b.name)),
-  };
-}
 
 function plan(
   desired: DesiredState,

@@ -1,10 +1,11 @@
-import { type DesiredCertificate, type DesiredState, IssuerError } from '@certloop/core';
+import { IssuerError } from '@certloop/core';
 import { reconcileOnce } from '../src/reconcile.js';
 import {
   aDesired,
   DAY,
   HOUR,
   named,
+  stateOf,
   withHooks,
   withKeyMode,
   withOwner,
@@ -12,16 +13,6 @@ import {
   withSans,
 } from './builders.js';
 import { FakeWorld } from './fake-world.js';
-
-function stateOf(...certificates: DesiredCertificate[]): DesiredState {
-  return {
-    manifestPath: '/etc/certloop/manifest.yaml',
-    format: 'v1',
-    issuer: undefined,
-    settings: {},
-    certificates: [...certificates].sort((a, b) => a.name.localeCompare(b.name)),
-  };
-}
 
 const web = aDesired(named('web'), withHooks('systemctl reload nginx'));
 const api = aDesired(named('api'), withHooks('systemctl reload nginx'));
