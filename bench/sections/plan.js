@@ -9,7 +9,8 @@ import { LIFETIME_FLAGS, legacyManifest } from '../lib/dataset.js';
 import { expectExit, runProcess, summary } from '../lib/measure.js';
 import { BASELINES, CLI_BIN } from '../lib/paths.js';
 
-function planProcess(dataset, stateDir, manifest) {
+/** A cold `certloop plan` process on `manifest`, trusting the dataset's CA. */
+export function planProcess(dataset, stateDir, manifest) {
   return runProcess(process.execPath, [
     CLI_BIN,
     'plan',

@@ -1,26 +1,15 @@
 /** CLI start-up: `--version` and a 1-certificate plan, each against `node -e 0` in the same round. */
-import { LIFETIME_FLAGS, legacyManifest } from '../lib/dataset.js';
+import { legacyManifest } from '../lib/dataset.js';
 import { expectExit, runProcess, summary } from '../lib/measure.js';
 import { CLI_BIN } from '../lib/paths.js';
+import { planProcess } from './plan.js';
 
 export async function startup({ dataset, stateDir, rounds, log }) {
   const manifest = legacyManifest(dataset, 1);
   const variants = {
     node: () => runProcess(process.execPath, ['-e', '0']),
     version: () => runProcess(process.execPath, [CLI_BIN, '--version']),
-    plan1: () =>
-      runProcess(process.execPath, [
-        CLI_BIN,
-        'plan',
-        '-f',
-        manifest,
-        '--local-ca',
-        dataset.caDir,
-        '--state-dir',
-        stateDir,
-        ...LIFETIME_FLAGS,
-        '--detailed-exitcode',
-      ]),
+    plan1: () => planProcess(dataset, stateDir, manifest),
   };
   const ms = { node: [], version: [], plan1: [] };
   const ratios = { version: [], plan1: [] };
