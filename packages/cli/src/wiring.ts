@@ -25,7 +25,7 @@ import {
   type Logger,
   parseDuration,
 } from '@certloop/core';
-import { type ObservationCache, observeAll } from '@certloop/observers';
+import { inspectContents, type ObservationCache, observeAll } from '@certloop/observers';
 import type { ReconcilePorts } from '@certloop/reconciler';
 import type { IssuerFlags, StateOptions } from './options.js';
 
@@ -102,6 +102,12 @@ export function buildPorts(context: PortsContext): ReconcilePorts {
         ...(trust === undefined ? {} : { trust }),
         ...(context.observeConcurrency === undefined ? {} : { concurrency: context.observeConcurrency }),
       }),
+    inspect: (cert, files, trust) =>
+      inspectContents(
+        cert,
+        new Map(files.map((file) => [file.path, Buffer.from(file.content)])),
+        trust === undefined ? {} : { trust },
+      ),
     issuer,
     writeFiles: (files) => writeFilesAtomically(files, { logger, fileSystems }),
     fixPlacement: (path, placement) => fixPlacement(path, placement),

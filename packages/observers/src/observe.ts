@@ -65,6 +65,20 @@ export async function observeCertificate(
   return observeIn(desired, contextOf(options));
 }
 
+/**
+ * What observing `desired` would find if its files held `contents` (by path):
+ * the same parsers and cross-file checks, without touching the disk. Used to
+ * check an issued certificate before it replaces anything.
+ */
+export async function inspectContents(
+  desired: DesiredCertificate,
+  contents: ReadonlyMap<string, Buffer>,
+  options: Pick<ObserveOptions, 'trust'> = {},
+): Promise<ObservedCertificate> {
+  const context = contextOf(options);
+  return derive(desired, observeContents(wantedFiles(desired), contents), context);
+}
+
 /** Observes every certificate, `concurrency` at a time; results in input order, one failure never stops the rest. */
 export async function observeAll(
   desired: readonly DesiredCertificate[],
@@ -101,14 +115,46 @@ export async function observeAll(
 const PARSERS = { cert: parseCertFile, key: parseKeyFile, pem: parsePemFile } as const;
 type Kind = keyof typeof PARSERS;
 
+type FileObservations = readonly (FileObservation<unknown> | undefined)[];
+
 /**
  * Reads each distinct path once, with every parser it needs: a legacy
  * `cert_path` is both the leaf ('cert') and the full chain ('pem').
  */
-async function observePaths(
-  wanted: readonly (readonly [string | undefined, Kind])[],
-  context: Context,
-): Promise<(FileObservation<unknown> | undefined)[]> {
+async function observePaths(wanted: readonly Wanted[], context: Context): Promise<FileObservations> {
+  const byPath = parsersByPath(wanted);
+  const read = new Map<string, FileObservation<Record<string, unknown>>>();
+  await Promise.all(
+    Array.from(byPath, async ([path, parsers]: [string, FileParsers]) => {
+      read.set(path, await observeFileAs(path, parsers, context.read));
+    }),
+  );
+  return pick(wanted, read);
+}
+
+/**
+ * The same observations made from contents held in memory: what observing
+ * would find once these bytes are in place. The files' mode and owner are
+ * left out (the writer sets them), so no placement drift is reported.
+ */
+function observeContents(wanted: readonly Wanted[], contents: ReadonlyMap<string, Buffer>): FileObservations {
+  const read = new Map<string, FileObservation<Record<string, unknown>>>();
+  for (const [path, parsers] of parsersByPath(wanted)) {
+    const content = contents.get(path);
+    if (content === undefined) {
+      read.set(path, { file: { path, exists: false, readable: false } });
+      continue;
+    }
+    const parsed = Object.fromEntries(Object.entries(parsers).map(([kind, parse]) => [kind, parse(content)]));
+    const file = { path, exists: true, readable: true, size: content.length, sha256: sha256Hex(content) };
+    read.set(path, { file, parsed });
+  }
+  return pick(wanted, read);
+}
+
+type Wanted = readonly [string | undefined, Kind];
+
+function parsersByPath(wanted: readonly Wanted[]): Map<string, Record<string, (content: Buffer) => unknown>> {
   const byPath = new Map<string, Record<string, (content: Buffer) => unknown>>();
   for (const [path, kind] of wanted) {
     if (path === undefined) continue;
@@ -119,12 +165,13 @@ async function observePaths(
     }
     parsers[kind] = PARSERS[kind];
   }
-  const read = new Map<string, FileObservation<Record<string, unknown>>>();
-  await Promise.all(
-    Array.from(byPath, async ([path, parsers]: [string, FileParsers]) => {
-      read.set(path, await observeFileAs(path, parsers, context.read));
-    }),
-  );
+  return byPath;
+}
+
+function pick(
+  wanted: readonly Wanted[],
+  read: ReadonlyMap<string, FileObservation<Record<string, unknown>>>,
+): FileObservations {
   return wanted.map(([path, kind]) => {
     if (path === undefined) return undefined;
     const observation = read.get(path)!;
@@ -134,21 +181,32 @@ async function observePaths(
   });
 }
 
-async function observeIn(desired: DesiredCertificate, context: Context): Promise<ObservedCertificate> {
+/** Each role's path with the parser its content needs; the leaf comes from the cert file, or from the first block of a full chain when that is all there is. */
+function wantedFiles(desired: DesiredCertificate): Wanted[] {
   const { files: paths } = desired;
-  // The leaf comes from the cert file, or from the first block of a full chain when that is all there is.
   const role = leafRole(paths);
   const leafPath = role === undefined ? undefined : paths[role];
-  const [cert, key, chain, fullchain, caBundle] = (await observePaths(
-    [
-      [leafPath, 'cert'],
-      [paths.key, 'key'],
-      [paths.chain, 'pem'],
-      [paths.fullchain, 'pem'],
-      [paths.caBundle, 'pem'],
-    ],
-    context,
-  )) as [
+  return [
+    [leafPath, 'cert'],
+    [paths.key, 'key'],
+    [paths.chain, 'pem'],
+    [paths.fullchain, 'pem'],
+    [paths.caBundle, 'pem'],
+  ];
+}
+
+async function observeIn(desired: DesiredCertificate, context: Context): Promise<ObservedCertificate> {
+  return derive(desired, await observePaths(wantedFiles(desired), context), context);
+}
+
+/** The per-file observations of one certificate, and the facts across its files. */
+async function derive(
+  desired: DesiredCertificate,
+  observed: FileObservations,
+  context: Context,
+): Promise<ObservedCertificate> {
+  const { files: paths } = desired;
+  const [cert, key, chain, fullchain, caBundle] = observed as [
     FileObservation<CertFileParse> | undefined,
     FileObservation<KeyParse> | undefined,
     FileObservation<PemFileParse> | undefined,

@@ -1,8 +1,8 @@
 import nodeCrypto, { createHash, X509Certificate } from 'node:crypto';
-import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { joinPem, type TrustMaterial } from '@certloop/core';
-import { observeAll, observeCertificate } from '@certloop/observers';
+import { inspectContents, observeAll, observeCertificate } from '@certloop/observers';
 import {
   aCa,
   aCert,
@@ -533,5 +533,56 @@ describe('observeAll', () => {
     const left = Date.parse(observed!.certificate!.notAfter) - Date.now();
     expect(left).toBeGreaterThan(50 * 60_000);
     expect(left).toBeLessThanOrEqual(60 * 60_000);
+  });
+});
+
+describe('inspectContents', () => {
+  /** The contents of every declared file, as the writer would hand them over. */
+  async function contentsOf(desired: ReturnType<typeof aDesiredCertificate>): Promise<Map<string, Buffer>> {
+    const paths = Object.values(desired.files).filter((p): p is string => p !== undefined);
+    return new Map(await Promise.all(paths.map(async (p) => [p, await readFile(p)] as const)));
+  }
+
+  /** An observation without what only the disk knows: mode, owner, stat identity. */
+  function withoutPlacement(observed: Awaited<ReturnType<typeof observeCertificate>>) {
+    const files = Object.fromEntries(
+      Object.entries(observed.files).map(([role, file]) => {
+        const { mode, uid, gid, fingerprint, ...rest } = file!;
+        return [role, rest];
+      }),
+    );
+    return { ...observed, files };
+  }
+
+  test('finds in memory what observing the written files finds, except mode and owner', async () => {
+    const leaf = await aCert(withSans('a.example', 'www.a.example'), signedBy(intermediate));
+    await writeIssued(leaf);
+    const desired = aDesiredCertificate(dir.path, { files: ALL_FILES });
+    const fromDisk = await observeCertificate(desired, { trust });
+    const contents = await contentsOf(desired);
+    await rm(dir.path, { recursive: true, force: true });
+
+    const inMemory = await inspectContents(desired, contents, { trust });
+    expect(inMemory).toEqual(withoutPlacement(fromDisk));
+    expect(inMemory.keyMatchesCertificate).toBe(true);
+    expect(inMemory.certificate?.chainVerifies).toBe(true);
+    expect(inMemory.chainFilesCurrent).toEqual({ chain: true, fullchain: true, caBundle: true });
+    expect(inMemory.files.key).not.toHaveProperty('mode');
+  });
+
+  test('reports a key that does not match, a chain that does not verify, and a file it was not given', async () => {
+    const stranger = await aCa(withCommonName('Stranger CA'));
+    const leaf = await aCert(signedBy(stranger));
+    const other = await aCert();
+    const desired = aDesiredCertificate(dir.path, { files: ALL_FILES });
+    const contents = new Map([
+      [desired.files.cert!, Buffer.from(leaf.certPem)],
+      [desired.files.key!, Buffer.from(other.keyPem)],
+    ]);
+
+    const inMemory = await inspectContents(desired, contents, { trust });
+    expect(inMemory.keyMatchesCertificate).toBe(false);
+    expect(inMemory.certificate?.chainVerifies).toBe(false);
+    expect(inMemory.files.chain).toEqual({ path: desired.files.chain, exists: false, readable: false });
   });
 });

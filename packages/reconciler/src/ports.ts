@@ -66,6 +66,15 @@ export interface ReconcilePorts {
     certs: readonly DesiredCertificate[],
     trust: TrustMaterial | undefined,
   ): Promise<ObservedCertificate[]>;
+  /**
+   * What observing `cert` would find once `files` are written, parsed and
+   * checked in memory: nothing is read from or written to disk.
+   */
+  inspect(
+    cert: DesiredCertificate,
+    files: readonly FileToWrite[],
+    trust: TrustMaterial | undefined,
+  ): Promise<ObservedCertificate>;
   issuer: Issuer;
   /** Atomic: every file is written to a temp file before any rename, so a key and its certificate land together. */
   writeFiles(files: readonly FileToWrite[]): Promise<{ written: string[]; unchanged: string[] }>;

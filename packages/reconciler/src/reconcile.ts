@@ -113,6 +113,14 @@ interface WorkResult {
   serial?: string;
   notAfter?: string;
   provenance?: Provenance;
+  /** An issuance checked in memory before writing: verification need not read it back. */
+  checked?: Verified;
+}
+
+/** What verification found for one certificate: reasons left (empty: converged) and the observation. */
+interface Verified {
+  readonly reasons: Reason[];
+  readonly observed: ObservedCertificate;
 }
 
 interface PassContext {
@@ -124,6 +132,8 @@ interface PassContext {
   readonly provenance: ReadonlyMap<string, Provenance>;
   readonly status: StatusDocument | undefined;
   readonly ids: ReadonlyMap<string, ResolvedIds>;
+  /** The trust an issued certificate is checked against, by its CA bundle and chain. */
+  readonly issuedTrust: Map<string, TrustMaterial>;
 }
 
 /** sha256 of the leaf's DER, the identity provenance ties to. */
@@ -210,8 +220,7 @@ async function issue(
     ...(existingKeyPem === undefined ? {} : { existingKeyPem }),
   };
   const issued = await ports.issuer.issue(request);
-  // Key, certificate and chain files in one call: all temp files land before any rename.
-  await ports.writeFiles(issuedFiles(cert, issued, existingKeyPem !== undefined));
+  const files = issuedFiles(cert, issued, existingKeyPem !== undefined);
   const provenance: Provenance = {
     name: cert.name,
     specHash: cert.specHash,
@@ -226,6 +235,9 @@ async function issue(
     notAfter: issued.notAfter,
     files: { ...cert.files },
   };
+  const checked = await checkIssued(ctx, cert, files, provenance, issued);
+  // Key, certificate and chain files in one call: all temp files land before any rename.
+  await ports.writeFiles(files);
   // Provenance last: it describes files that are already in place.
   await ports.provenance.write(provenance);
   return {
@@ -234,7 +246,71 @@ async function issue(
     serial: issued.serial,
     notAfter: issued.notAfter,
     provenance,
+    checked,
   };
+}
+
+/** What a fresh certificate may still show and be written anyway: the CA capped its lifetime. */
+const ACCEPTED_AFTER_ISSUANCE: ReadonlySet<Reason['code']> = new Set(['renewal-due', 'hook-pending']);
+
+/**
+ * Checks an issued certificate before it replaces anything: the policies see
+ * the files as they will be (parsed in memory: names, key pair, algorithm,
+ * validity, chain to the roots). A certificate that is wrong for the manifest
+ * is refused and the old files stay; one that is right but due for renewal at
+ * once is written and reported as still drifting.
+ */
+async function checkIssued(
+  ctx: PassContext,
+  cert: DesiredCertificate,
+  files: readonly FileToWrite[],
+  provenance: Provenance,
+  issued: IssuedCertificate,
+): Promise<Verified> {
+  const observed = await ctx.ports.inspect(cert, files, trustOfIssued(ctx, issued));
+  const ids = ctx.ids.get(cert.name);
+  const { reasons } = decide({
+    desired: cert,
+    observed,
+    now: ctx.ports.clock(),
+    provenance,
+    ...(ids === undefined ? {} : { ids }),
+  });
+  const refused = reasons.filter((r) => !ACCEPTED_AFTER_ISSUANCE.has(r.code));
+  if (refused.length > 0) {
+    throw new IssuerError(
+      'ISSUER_REJECTED',
+      `The CA's certificate (serial ${issued.serial}) was not written, it does not match the manifest: ${refused.map((r) => r.message).join(' ')}`,
+      {
+        hint: "Check the CA's provisioner (template, policy, clock); the files in place were left as they were.",
+        retryable: refused.every((r) => r.code === 'not-yet-valid'),
+      },
+    );
+  }
+  return { reasons: reasons.filter((r) => r.code !== 'hook-pending'), observed };
+}
+
+/**
+ * The trust a certificate from this issuance is checked against: the CA's
+ * roots and the intermediates it just sent. One object per distinct chain, so
+ * the observers prepare (parse) it once per pass.
+ */
+function trustOfIssued(ctx: PassContext, issued: IssuedCertificate): TrustMaterial {
+  const { trust } = ctx;
+  if (
+    trust !== undefined &&
+    trust.intermediatesPem === issued.chainPem &&
+    trust.rootsPem === issued.caBundlePem
+  ) {
+    return trust;
+  }
+  const key = `${issued.caBundlePem}\u0000${issued.chainPem}`;
+  let material = ctx.issuedTrust.get(key);
+  if (material === undefined) {
+    material = { rootsPem: issued.caBundlePem, intermediatesPem: issued.chainPem };
+    ctx.issuedTrust.set(key, material);
+  }
+  return material;
 }
 
 async function chainFileContents(
@@ -496,18 +572,17 @@ async function runHookPhase(
 }
 
 /**
- * Re-observes what was touched: the reasons still found per name (empty:
- * converged). Reading back what was just written is deliberate: it confirms
- * the CA's certificate against the spec, the key against the certificate and
- * the chain against the root, in the same pass.
+ * Re-observes what was touched by anything but an issuance (chain and bundle
+ * rewrites, mode and owner fixes): the reasons still found per name (empty:
+ * converged). Issuances are checked before writing (checkIssued).
  */
 async function verify(
   ctx: PassContext,
   touched: readonly DesiredCertificate[],
   provenance: ReadonlyMap<string, Provenance>,
   refreshTrust: boolean,
-): Promise<Map<string, { reasons: Reason[]; observed: ObservedCertificate }>> {
-  const result = new Map<string, { reasons: Reason[]; observed: ObservedCertificate }>();
+): Promise<Map<string, Verified>> {
+  const result = new Map<string, Verified>();
   if (touched.length === 0) return result;
   // A first issuance may be when the issuer's intermediates become known.
   const trust = refreshTrust ? ((await loadTrust(ctx.ports)).trust ?? ctx.trust) : ctx.trust;
@@ -551,7 +626,17 @@ export async function reconcileOnce(
   const { trust, trustError, provenance, status, ids, observed, plan } = await gatherAndPlan(desired, ports, {
     ...(options.force === undefined ? {} : { force: options.force }),
   });
-  const ctx: PassContext = { desired, ports, options, trust, trustError, provenance, status, ids };
+  const ctx: PassContext = {
+    desired,
+    ports,
+    options,
+    trust,
+    trustError,
+    provenance,
+    status,
+    ids,
+    issuedTrust: new Map(),
+  };
   logger.debug('Plan built.', { summary: plan.summary });
 
   // Act, each certificate on its own; a failure is a result, never a stop.
@@ -589,12 +674,17 @@ export async function reconcileOnce(
   // Hooks, after every write of the pass.
   const hooks = await runHookPhase(ctx, plan, work, observedByName);
 
-  // Verify what was touched, against the provenance as it is now.
+  // Verify what was touched, against the provenance as it is now. Issuances
+  // were checked in memory before they were written.
   const currentProvenance = new Map(provenance);
   for (const [name, result] of work) if (result.provenance) currentProvenance.set(name, result.provenance);
-  const touched = desired.certificates.filter((c) => work.get(c.name)?.outcome === 'changed');
+  const touched = desired.certificates.filter((c) => {
+    const result = work.get(c.name);
+    return result?.outcome === 'changed' && result.checked === undefined;
+  });
   const issuedAny = [...work.values()].some((r) => r.provenance !== undefined);
   const verified = await verify(ctx, touched, currentProvenance, issuedAny);
+  for (const [name, result] of work) if (result.checked !== undefined) verified.set(name, result.checked);
 
   // Results.
   const results: ReconcileResult[] = [];

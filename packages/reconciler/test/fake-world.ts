@@ -31,7 +31,7 @@ interface FakeFile {
   gid: number;
 }
 
-interface FakeLeaf {
+export interface FakeLeaf {
   commonName: string;
   sans: SubjectAltNames;
   keyAlgorithm: KeyAlgorithm;
@@ -66,6 +66,8 @@ export class FakeWorld {
   readonly actions: string[] = [];
   readonly hookEnvs: Record<string, string>[] = [];
   readonly issueRequests: IssueRequest[] = [];
+  /** Certificates whose issued files were checked in memory, in order. */
+  readonly inspected: string[] = [];
   readonly provenance = new Map<string, Provenance>();
   status: StatusDocument | undefined;
   statusWrites = 0;
@@ -73,6 +75,8 @@ export class FakeWorld {
   /** Lifetime the CA actually grants (a cap), when set. */
   lifetimeCapMs: number | undefined;
   readonly failIssuanceFor = new Map<string, Error>();
+  /** Per name: what the CA puts in the certificate instead of what was asked (a provisioner template, a bug). */
+  readonly alterIssued = new Map<string, Partial<FakeLeaf>>();
   readonly failingHooks = new Set<string>();
   trust: TrustMaterial = {
     rootsPem: fakePem('CERTIFICATE', { root: 'Test Root' }),
@@ -92,6 +96,15 @@ export class FakeWorld {
   ports(overrides: Partial<ReconcilePorts> = {}): ReconcilePorts {
     return {
       observe: async (certs, trust) => certs.map((c) => this.observe(c, trust)),
+      inspect: async (cert, files, trust) => {
+        this.inspected.push(cert.name);
+        const pending = new Map(files.map((f) => [f.path, f.content]));
+        return this.observeIn(cert, trust, (path) => {
+          const content = pending.get(path);
+          // Mode and owner are the writer's job: left out, as the real inspection does.
+          return content === undefined ? undefined : { content };
+        });
+      },
       issuer: {
         id: 'fake-ca',
         trust: async () => this.trust,
@@ -200,6 +213,7 @@ export class FakeWorld {
       notBefore: notBefore.toISOString(),
       notAfter: new Date(notBefore.getTime() + lifetime).toISOString(),
       issuer: 'CN=Test Intermediate',
+      ...this.alterIssued.get(request.name),
     };
     return {
       certificatePem: fakePem('CERTIFICATE', leaf),
@@ -213,18 +227,26 @@ export class FakeWorld {
   }
 
   observe(cert: DesiredCertificate, trust: TrustMaterial | undefined): ObservedCertificate {
+    return this.observeIn(cert, trust, (path) => this.files.get(path));
+  }
+
+  private observeIn(
+    cert: DesiredCertificate,
+    trust: TrustMaterial | undefined,
+    fileAt: (path: string) => Partial<FakeFile> | undefined,
+  ): ObservedCertificate {
     const files: Partial<Record<FileRole, ObservedFile>> = {};
     for (const [role, path] of Object.entries(cert.files) as [FileRole, string][]) {
-      const file = this.files.get(path);
+      const file = fileAt(path);
       files[role] =
         file === undefined
           ? { path, exists: false, readable: false }
           : { path, exists: true, readable: true, mode: file.mode, uid: file.uid, gid: file.gid };
     }
-    const certText = cert.files.cert === undefined ? undefined : this.files.get(cert.files.cert)?.content;
+    const certText = cert.files.cert === undefined ? undefined : fileAt(cert.files.cert)?.content;
     const leaf = readPem<FakeLeaf>(certText);
     const key = readPem<{ id: string; keyAlgorithm: KeyAlgorithm }>(
-      cert.files.key === undefined ? undefined : this.files.get(cert.files.key)?.content,
+      cert.files.key === undefined ? undefined : fileAt(cert.files.key)?.content,
     );
     const chainFilesCurrent: Partial<Record<'chain' | 'fullchain' | 'caBundle', boolean>> = {};
     if (trust !== undefined) {
@@ -235,7 +257,7 @@ export class FakeWorld {
       };
       for (const role of ['chain', 'fullchain', 'caBundle'] as const) {
         const path = cert.files[role];
-        const file = path === undefined ? undefined : this.files.get(path);
+        const file = path === undefined ? undefined : fileAt(path);
         if (file !== undefined) chainFilesCurrent[role] = file.content === want[role];
       }
     }

@@ -294,10 +294,11 @@ describe('reconcileOnce', () => {
     expect(world.newActions(before)).toEqual([]);
   });
 
-  it('re-reads every certificate it wrote to confirm it, hook or not', async () => {
+  it('checks every issued certificate in memory before writing it, and reads none of them back', async () => {
     const world = new FakeWorld();
     const plain = aDesired(named('plain'));
     const observed: string[][] = [];
+    const onDiskWhenInspected: boolean[] = [];
     const ports = world.ports();
     const report = await reconcileOnce(stateOf(plain, web), {
       ...ports,
@@ -305,17 +306,65 @@ describe('reconcileOnce', () => {
         observed.push(certs.map((c) => c.name));
         return ports.observe(certs, trust);
       },
+      inspect: async (cert, files, trust) => {
+        onDiskWhenInspected.push(world.files.has(cert.files.cert!));
+        return ports.inspect(cert, files, trust);
+      },
     });
     expect(report.ok).toBe(true);
-    // Gather saw both; verification read both back.
-    expect(observed).toEqual([
-      ['plain', 'web'],
-      ['plain', 'web'],
-    ]);
+    expect(observed).toEqual([['plain', 'web']]);
+    expect(world.inspected.sort()).toEqual(['plain', 'web']);
+    expect(onDiskWhenInspected).toEqual([false, false]);
     expect(report.results.map((r) => [r.name, r.outcome])).toEqual([
       ['plain', 'changed'],
       ['web', 'changed'],
     ]);
+  });
+
+  it('refuses a certificate for a key it did not send: the working files stay, the failure is recorded', async () => {
+    const world = new FakeWorld();
+    await reconcileOnce(stateOf(web), world.ports());
+    const contents = () => new Map([...world.files].map(([path, file]) => [path, file.content]));
+    const before = contents();
+    const provenance = world.provenance.get('web');
+    world.alterIssued.set('web', { keyId: 'a-key-certloop-never-made' });
+    const since = world.actions.length;
+
+    const report = await reconcileOnce(stateOf(web), world.ports(), { force: true });
+    expect(report.ok).toBe(false);
+    expect(report.results[0]).toMatchObject({ action: 'reissue', outcome: 'failed' });
+    expect(report.results[0]!.error).toMatch(/was not written, it does not match the manifest: .*key/i);
+    expect(world.newActions(since)).toEqual(['issue web']);
+    expect(contents()).toEqual(before);
+    expect(world.provenance.get('web')).toEqual(provenance);
+    expect(world.status?.certificates.web).toMatchObject({ lastResult: 'failed', consecutiveFailures: 1 });
+  });
+
+  it('writes a certificate whose names the CA adjusted: asking again would not change them', async () => {
+    const world = new FakeWorld();
+    world.alterIssued.set('web', {
+      sans: { ...web.spec.sans, dns: ['web.internal', 'added-by-template.test'] },
+    });
+    const report = await reconcileOnce(stateOf(web), world.ports());
+    expect(report.results[0]).toMatchObject({ action: 'issue', outcome: 'changed' });
+    expect(world.files.has('/certs/web/cert.pem')).toBe(true);
+  });
+
+  it('reads back what it rewrote without issuing (a stale CA bundle)', async () => {
+    const world = new FakeWorld();
+    await reconcileOnce(stateOf(web), world.ports());
+    world.trust = { ...world.trust, rootsPem: world.trust.rootsPem + world.trust.intermediatesPem };
+    const observed: string[][] = [];
+    const ports = world.ports();
+    const report = await reconcileOnce(stateOf(web), {
+      ...ports,
+      observe: async (certs, trust) => {
+        observed.push(certs.map((c) => c.name));
+        return ports.observe(certs, trust);
+      },
+    });
+    expect(report.results[0]).toMatchObject({ action: 'update-files', outcome: 'changed' });
+    expect(observed).toEqual([['web'], ['web']]);
   });
 
   it('still reports a fresh certificate that is due for renewal at once (the CA capped its lifetime)', async () => {
