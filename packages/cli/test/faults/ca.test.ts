@@ -12,7 +12,14 @@ import type { ReconcileReport } from '@certloop/reconciler';
 import { createPki, freePort, type StepCaHandle, startStepCa } from '@certloop/testbed';
 import { type CliResult, runCli } from '../support/run.js';
 import { inspectAll, problemsOf, tempFilesUnder } from './support/inspect.js';
-import { type Decide, Gate, HttpsFaultProxy, TcpFaultProxy, type Verdict } from './support/proxies.js';
+import {
+  type Decide,
+  Gate,
+  HttpsFaultProxy,
+  type HttpsProxyOptions,
+  TcpFaultProxy,
+  type Verdict,
+} from './support/proxies.js';
 import { issueServerCertificate, type ServerCertificate } from './support/server-cert.js';
 import { waitFor } from './support/wait.js';
 import { cliEnv, makeWorkspace, type Workspace } from './support/workspace.js';
@@ -64,13 +71,14 @@ async function snapshot(ws: Workspace): Promise<string[]> {
   return Promise.all(ws.certs.flatMap((c) => [readFile(c.cert, 'utf8'), readFile(c.key, 'utf8')]));
 }
 
-function startProxy(decide: Decide) {
+function startProxy(decide: Decide, rewrite?: HttpsProxyOptions['rewrite']) {
   return HttpsFaultProxy.start({
     upstream: ca.url,
     upstreamRootPem: ca.rootPem,
     keyPem: proxyTls.keyPem,
     certChainPem: proxyTls.certChainPem,
     decide,
+    ...(rewrite === undefined ? {} : { rewrite }),
   });
 }
 
@@ -180,6 +188,42 @@ describe('a CA that does not answer', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('a CA that answers with the wrong certificate', () => {
+  test('a certificate for another key in the answer is refused before it is written: exit 1, files untouched', async () => {
+    const ws = await workspace(2);
+    await expectConverged(ws, await reconcile(ws));
+    const before = await snapshot(ws);
+    // A genuine certificate of this CA, but for the first certificate's current key and names.
+    const replayed = await readFile(ws.certs[0]!.cert, 'utf8');
+    const proxy = await startProxy(
+      () => 'forward',
+      (request, body) => {
+        if (!isSign(request)) return body;
+        const answer = JSON.parse(body) as { crt: string; certChain?: string[] };
+        return JSON.stringify({
+          ...answer,
+          crt: replayed,
+          ...(answer.certChain ? { certChain: [replayed, ...answer.certChain.slice(1)] } : {}),
+        });
+      },
+    );
+    try {
+      const result = await reconcile(ws, '--ca-url', proxy.url, '--force');
+      expect(result.code).toBe(1);
+      expect(proxy.count((r) => isSign(r) && r.answer === 'forwarded')).toBe(2);
+      for (const r of reportOf(result).results) {
+        expect(r).toMatchObject({ outcome: 'failed' });
+        expect(r.error).toMatch(/was not written, it does not match the manifest: .*key/i);
+      }
+      expect(await snapshot(ws)).toEqual(before);
+      expect(await tempFilesUnder(ws.certsDir)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+    await expectConverged(ws, await reconcile(ws, '--force'));
   });
 });
 

@@ -6,7 +6,8 @@
  *   connections without answering ('blackhole') or resets them ('reset').
  * - HttpsFaultProxy terminates TLS with a certificate the CA issued for
  *   127.0.0.1 (so certloop still trusts it), sees each request, and answers it
- *   itself (e.g. 502), holds it at a gate, or forwards it to the CA.
+ *   itself (e.g. 502), holds it at a gate, or forwards it to the CA (and may
+ *   rewrite the CA's answer).
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -109,6 +110,8 @@ export interface HttpsProxyOptions {
   readonly decide: Decide;
   /** Removed from the front of each path before forwarding (certloop then signs tokens for a URL the CA does not serve). */
   readonly stripPrefix?: string;
+  /** Rewrites the body of a forwarded answer before certloop gets it (a CA that answers wrongly). */
+  readonly rewrite?: (request: { method: string; path: string }, body: string) => string;
 }
 
 export class HttpsFaultProxy {
@@ -177,10 +180,19 @@ export class HttpsFaultProxy {
       },
     });
     upstream.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, {
-        'content-type': answer.headers['content-type'] ?? 'application/json',
+      const head = { 'content-type': answer.headers['content-type'] ?? 'application/json' };
+      const { rewrite } = options;
+      if (rewrite === undefined) {
+        res.writeHead(answer.statusCode ?? 502, head);
+        answer.pipe(res);
+        return;
+      }
+      const parts: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => parts.push(chunk));
+      answer.on('end', () => {
+        res.writeHead(answer.statusCode ?? 502, head);
+        res.end(rewrite({ method, path }, Buffer.concat(parts).toString('utf8')));
       });
-      answer.pipe(res);
     });
     upstream.on('error', () => {
       // The CA is gone: certloop sees the connection drop, as it would without the proxy.
