@@ -1,0 +1,65 @@
+/**
+ * The launcher (bin/certloop.js) as a separate process: it sizes libuv's pool
+ * for certloop, and that tuning must not leak into the hooks it runs.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execCli } from './support/run.js';
+
+jest.setTimeout(30_000);
+
+let scratch: string;
+
+beforeEach(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'certloop-launcher-'));
+});
+
+afterEach(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Issues one certificate from the local CA with a hook that records UV_THREADPOOL_SIZE; resolves to what it saw. */
+async function poolSizeSeenByHook(env: Record<string, string>): Promise<string> {
+  const seen = join(scratch, 'seen');
+  const manifest = join(scratch, 'manifest.json');
+  await writeFile(
+    manifest,
+    JSON.stringify([
+      {
+        common_name: 'launcher.test',
+        sans: ['launcher.test'],
+        cert_path: join(scratch, 'certs', 'cert.pem'),
+        key_path: join(scratch, 'certs', 'key.pem'),
+        post_renewal_command: `printf '%s' "\${UV_THREADPOOL_SIZE-unset}" > ${seen}`,
+      },
+    ]),
+  );
+  const result = await execCli(
+    [
+      'reconcile',
+      '--once',
+      '-f',
+      manifest,
+      '--local-ca',
+      join(scratch, 'ca'),
+      '--state-dir',
+      join(scratch, 'state'),
+      '--log-level',
+      'error',
+    ],
+    env,
+  );
+  expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  return readFile(seen, 'utf8');
+}
+
+describe('bin/certloop.js', () => {
+  it("keeps its own thread-pool size out of the hooks' environment", async () => {
+    expect(await poolSizeSeenByHook({})).toBe('unset');
+  });
+
+  it('passes on a UV_THREADPOOL_SIZE the user set', async () => {
+    expect(await poolSizeSeenByHook({ UV_THREADPOOL_SIZE: '3' })).toBe('3');
+  });
+});
