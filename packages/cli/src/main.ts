@@ -92,7 +92,11 @@ async function buildProgram(io: Io, run: (selected: Selected) => void): Promise<
         '--backoff-base <duration>',
         'service: first retry delay after a failure, doubled per failure (default 1m)',
       )
-      .option('--backoff-max <duration>', 'service: longest retry delay (default 1h)'),
+      .option('--backoff-max <duration>', 'service: longest retry delay (default 1h)')
+      .option(
+        '--shutdown-grace <duration>',
+        'service: on SIGTERM, how long a pass in flight may still run (default 20s)',
+      ),
   );
   add('status', 'show every certificate: state, expiry, last result', (c) =>
     commonOptions(issuerOptions(manifestOptions(c))).option('--json', 'print the status as JSON'),

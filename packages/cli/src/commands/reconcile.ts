@@ -22,6 +22,8 @@ export interface ReconcileCommandOptions extends RuntimeOptions {
   backoffBase?: string;
   /** Service: longest retry delay (default 1h). */
   backoffMax?: string;
+  /** Service: on SIGTERM, how long a pass in flight may still run (default 20s). */
+  shutdownGrace?: string;
 }
 
 /** The lock key: one reconciler acts on a manifest's certificates at a time. */

@@ -49,7 +49,7 @@ export const DEFAULT_BACKOFF_BASE = '1m';
 export const DEFAULT_BACKOFF_MAX = '1h';
 /** A failing certificate is retried at least about ten times before it expires. */
 export const REMAINING_LIFETIME_FRACTION = 0.1;
-const SHUTDOWN_GRACE_MS = 20_000;
+export const DEFAULT_SHUTDOWN_GRACE = '20s';
 
 export interface RunningService {
   readonly service: ReconcileService;
@@ -66,6 +66,7 @@ interface Settings {
   readonly concurrency: number;
   readonly resyncMs: number;
   readonly backoff: BackoffPolicy;
+  readonly shutdownGraceMs: number;
 }
 
 function settingsOf(options: ReconcileCommandOptions): Settings {
@@ -83,6 +84,7 @@ function settingsOf(options: ReconcileCommandOptions): Settings {
     concurrency: positiveInteger(options.concurrency, '--concurrency', 4),
     resyncMs,
     backoff: { baseMs, maxMs, remainingLifetimeFraction: REMAINING_LIFETIME_FRACTION },
+    shutdownGraceMs: parseDuration(options.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE),
   };
 }
 
@@ -240,7 +242,11 @@ export async function startService(
   const service = new ReconcileService(
     first.state,
     ports,
-    { resyncMs: settings.resyncMs, backoff: settings.backoff, shutdownGraceMs: SHUTDOWN_GRACE_MS },
+    {
+      resyncMs: settings.resyncMs,
+      backoff: settings.backoff,
+      shutdownGraceMs: settings.shutdownGraceMs,
+    },
     listener,
   );
 

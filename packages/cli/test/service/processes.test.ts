@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReconcileReport } from '@certloop/reconciler';
 import { freePort, type StepCaHandle, startStepCa } from '@certloop/testbed';
@@ -29,7 +29,7 @@ interface Service {
   stderr(): string;
 }
 
-async function startServiceProcess(ws: ServiceWorkspace): Promise<Service> {
+async function startServiceProcess(ws: ServiceWorkspace, ...extra: string[]): Promise<Service> {
   const port = await freePort();
   const child = spawnCli([
     'reconcile',
@@ -39,6 +39,7 @@ async function startServiceProcess(ws: ServiceWorkspace): Promise<Service> {
     `127.0.0.1:${port}`,
     '--log-format',
     'json',
+    ...extra,
   ]);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -153,5 +154,35 @@ describe('certloop reconcile as processes', () => {
     expect(hookLines(marker).map(([line]) => line)).toEqual(['started', 'finished']);
     expect(locksUnder(ws.stateDir)).toEqual([]);
     expect(service.stderr()).toContain('certloop service stopped.');
+  });
+
+  it('abandons a pass still running when --shutdown-grace runs out, and the next run takes over', async () => {
+    const ws = await serviceWorkspace(ca);
+    dirs.push(ws.dir);
+    const marker = join(ws.dir, 'hook-progress.log');
+    const hang = join(ws.dir, 'hang');
+    await writeFile(hang, '');
+    await ws.writeManifest([
+      {
+        name: 'hanging',
+        hooks: [`echo started >> ${marker}; if [ -e ${hang} ]; then sleep 8; fi; echo finished >> ${marker}`],
+      },
+    ]);
+    const service = await startServiceProcess(ws, '--shutdown-grace', '1s');
+    started.push(service);
+    await waitFor('the hook to start', () => hookLines(marker).length > 0);
+    service.child.kill('SIGTERM');
+    expect(await service.exit).toBe(0);
+    // It did not wait for the hook (which sleeps 8 s) to finish.
+    expect(hookLines(marker).map(([line]) => line)).toEqual(['started']);
+    expect(service.stderr()).toContain('the shutdown grace ran out');
+    // The abandoned pass left its hook pending: the next run takes the lock over and runs it again.
+    await rm(hang);
+    const once = await execCli(['reconcile', '--once', '--json', '-f', ws.manifest]);
+    expect(once.code).toBe(0);
+    expect((JSON.parse(once.stdout) as ReconcileReport).hooks).toEqual([
+      expect.objectContaining({ names: ['hanging'], ok: true }),
+    ]);
+    expect(hookLines(marker).filter(([line]) => line === 'started')).toHaveLength(2);
   });
 });
