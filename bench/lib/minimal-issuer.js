@@ -21,28 +21,14 @@ import {
   renameSync,
   writeSync,
 } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bitString, explicit, oid, seq, set, tlv, uint, utf8 } from './der.js';
 import { dist } from './paths.js';
+import { csrPem, post } from './raw-sign.js';
 
 const fsyncAsync = promisify(fsync);
 const CREATE = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW;
-const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
-
-function csrPem(commonName, sans, { privateKey, publicKey }) {
-  const san = seq(oid('2.5.29.17'), tlv(0x04, seq(...sans.map((name) => tlv(0x82, Buffer.from(name))))));
-  const info = seq(
-    uint(Buffer.from([0])),
-    seq(set(seq(oid('2.5.4.3'), utf8(commonName)))),
-    publicKey.export({ type: 'spki', format: 'der' }),
-    explicit(0, seq(oid('1.2.840.113549.1.9.14'), set(seq(san)))),
-  );
-  const der = seq(info, ECDSA_SHA256, bitString(sign('sha256', info, privateKey)));
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
-}
-
 const base64url = (value) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
@@ -63,32 +49,6 @@ function token(ca, key, commonName, sans) {
   });
   const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
   return `${header}.${claims}.${signature.toString('base64url')}`;
-}
-
-function post(url, agent, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          res.statusCode === 201
-            ? resolve(text)
-            : reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Temp files written and fsynced, renamed in order, then the directory fsynced. */

@@ -15,8 +15,12 @@ import { dist, REPO } from './paths.js';
 
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 
-function csrPem(commonName, sans) {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/** A PKCS#10 request for `commonName` and DNS `sans`, signed with the key pair (a fresh P-256 one by default). */
+export function csrPem(
+  commonName,
+  sans,
+  { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+) {
   const san = seq(oid('2.5.29.17'), tlv(0x04, seq(...sans.map((name) => tlv(0x82, Buffer.from(name))))));
   const info = seq(
     uint(Buffer.from([0])),
@@ -62,7 +66,8 @@ export async function prepareRequests(ca, names) {
   return requests;
 }
 
-function post(url, agent, body) {
+/** POSTs `body` as JSON; resolves to the answer's text when step-ca says 201 Created. */
+export function post(url, agent, body) {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -74,11 +79,12 @@ function post(url, agent, body) {
       (res) => {
         const chunks = [];
         res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () =>
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
           res.statusCode === 201
-            ? resolve()
-            : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`)),
-        );
+            ? resolve(text)
+            : reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
+        });
         res.on('error', reject);
       },
     );

@@ -181,7 +181,10 @@ function pick(
   });
 }
 
-/** Each role's path with the parser its content needs; the leaf comes from the cert file, or from the first block of a full chain when that is all there is. */
+/**
+ * Each role's path with the parser its content needs. The leaf comes from the
+ * cert file, or from the first block of a full chain when that is all there is.
+ */
 function wantedFiles(desired: DesiredCertificate): Wanted[] {
   const { files: paths } = desired;
   const role = leafRole(paths);
