@@ -291,16 +291,17 @@ async function checkIssued(
 }
 
 /**
- * The trust a certificate from this issuance is checked against: the CA's
- * roots and the intermediates it just sent. One object per distinct chain, so
- * the observers prepare (parse) it once per pass.
+ * The trust a certificate from this issuance is checked against: the roots
+ * the issuer is configured to trust (what it puts in CA bundle files, never
+ * taken from the CA's answer) and the intermediates the CA just sent. One
+ * object per distinct pair, so the observers prepare (parse) it once per pass.
  */
 function trustOfIssued(ctx: PassContext, issued: IssuedCertificate): TrustMaterial {
   const { trust } = ctx;
   if (
     trust !== undefined &&
     trust.intermediatesPem === issued.chainPem &&
-    trust.rootsPem === issued.caBundlePem
+    joinPem(trust.rootsPem) === issued.caBundlePem
   ) {
     return trust;
   }
