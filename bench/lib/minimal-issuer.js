@@ -24,6 +24,7 @@ import {
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { bitString, explicit, octets, oid, seq, uint } from './der.js';
 import { dist } from './paths.js';
 import { csrPem, post } from './raw-sign.js';
 
@@ -49,6 +50,30 @@ function token(ca, key, commonName, sans) {
   });
   const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
   return `${header}.${claims}.${signature.toString('base64url')}`;
+}
+
+const P256 = seq(oid('1.2.840.10045.2.1'), oid('1.2.840.10045.3.1.7'));
+
+/**
+ * A fresh P-256 key with its SPKI and PKCS#8 PEM encoded from the JWK, as
+ * certloop does: OpenSSL's encoders cost more than the key itself.
+ */
+function freshKey() {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { d, x, y } = privateKey.export({ format: 'jwk' });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(x, 'base64url'), Buffer.from(y, 'base64url')]);
+  const ecPrivateKey = seq(
+    uint(Buffer.from([1])),
+    octets(Buffer.from(d, 'base64url')),
+    explicit(1, bitString(point)),
+  );
+  const pkcs8 = seq(uint(Buffer.from([0])), P256, octets(ecPrivateKey));
+  const body = pkcs8.toString('base64').replace(/.{64}/g, '$&\n');
+  return {
+    privateKey,
+    spki: seq(P256, bitString(point)),
+    keyPem: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`,
+  };
 }
 
 /** Temp files written and fsynced, renamed in order, then the directory fsynced. */
@@ -95,7 +120,7 @@ export async function minimalIssue(ca, names, concurrency, directory, { files = 
 
   const one = async (index) => {
     const { commonName, sans } = names[index];
-    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pair = freshKey();
     const body = JSON.stringify({
       csr: csrPem(commonName, sans, pair),
       ott: token(ca, key, commonName, sans),
@@ -108,7 +133,7 @@ export async function minimalIssue(ca, names, concurrency, directory, { files = 
     }
     if (!files) return;
     await writeAtomically(join(directory, 'certs', String(index % 50)), [
-      [`${commonName}.key`, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), 0o600],
+      [`${commonName}.key`, pair.keyPem, 0o600],
       [`${commonName}.crt`, crt, 0o644],
     ]);
     const record = JSON.stringify({

@@ -15,17 +15,20 @@ import { dist, REPO } from './paths.js';
 
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 
-/** A PKCS#10 request for `commonName` and DNS `sans`, signed with the key pair (a fresh P-256 one by default). */
+/**
+ * A PKCS#10 request for `commonName` and DNS `sans`, signed with the key pair
+ * (a fresh P-256 one by default); `spki` spares the public key's export.
+ */
 export function csrPem(
   commonName,
   sans,
-  { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  { publicKey, privateKey, spki } = generateKeyPairSync('ec', { namedCurve: 'P-256' }),
 ) {
   const san = seq(oid('2.5.29.17'), tlv(0x04, seq(...sans.map((name) => tlv(0x82, Buffer.from(name))))));
   const info = seq(
     uint(Buffer.from([0])),
     seq(set(seq(oid('2.5.4.3'), utf8(commonName)))),
-    publicKey.export({ type: 'spki', format: 'der' }),
+    spki ?? publicKey.export({ type: 'spki', format: 'der' }),
     explicit(0, seq(oid('1.2.840.113549.1.9.14'), set(seq(san)))),
   );
   const der = seq(info, ECDSA_SHA256, bitString(sign('sha256', info, privateKey)));
