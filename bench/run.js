@@ -50,7 +50,7 @@ const log = (text) =>
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)} load ${load()}] ${text}\n`);
 
 function ensureTools() {
-  if (!existsSync(dist('cli', 'bundle/main.js')))
+  if (!existsSync(dist('cli', 'bundle/entry.js')))
     throw new Error('Build first: pnpm build (pnpm bench does it).');
   try {
     execFileSync('jq', ['--version'], { stdio: 'ignore' });

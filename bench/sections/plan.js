@@ -9,10 +9,14 @@ import { LIFETIME_FLAGS, legacyManifest } from '../lib/dataset.js';
 import { expectExit, runProcess, summary } from '../lib/measure.js';
 import { BASELINES, CLI_BIN } from '../lib/paths.js';
 
-/** A cold `certloop plan` process on `manifest`, trusting the dataset's CA. */
-export function planProcess(dataset, stateDir, manifest) {
-  return runProcess(process.execPath, [
-    CLI_BIN,
+/**
+ * A cold `certloop plan` process on `manifest`, trusting the dataset's CA:
+ * the bundle through node, or the single executable given as `executable`.
+ */
+export function planProcess(dataset, stateDir, manifest, executable) {
+  const [file, ...prefix] = executable === undefined ? [process.execPath, CLI_BIN] : [executable];
+  return runProcess(file, [
+    ...prefix,
     'plan',
     '-f',
     manifest,

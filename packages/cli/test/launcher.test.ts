@@ -5,7 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execCli } from './support/run.js';
+import { runCli } from './support/run.js';
 
 jest.setTimeout(30_000);
 
@@ -35,7 +35,7 @@ async function poolSizeSeenByHook(env: Record<string, string>): Promise<string> 
       },
     ]),
   );
-  const result = await execCli(
+  const result = await runCli(
     [
       'reconcile',
       '--once',

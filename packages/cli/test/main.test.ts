@@ -14,14 +14,16 @@ describe('certloop command line', () => {
     }
   });
 
-  it('prints the version of the cli package', async () => {
+  it('prints the version of the cli package, the commit (here: source) and the Node.js version', async () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
       version: string;
     };
     expect(VERSION).toBe(pkg.version);
-    const io = captureIo();
-    expect(await main(['--version'], io)).toBe(0);
-    expect(io.out()).toBe(`${pkg.version}\n`);
+    for (const flag of ['--version', '-V']) {
+      const io = captureIo();
+      expect(await main([flag], io)).toBe(0);
+      expect(io.out()).toBe(`certloop ${pkg.version} (commit source, node ${process.version})\n`);
+    }
   });
 
   it('treats an unknown option as a usage error (exit 3) and says what was wrong', async () => {

@@ -13,10 +13,9 @@ let loaded: X509Module | undefined;
 
 export function x509(): X509Module {
   if (loaded === undefined) {
-    const require = createRequire(import.meta.url);
     // tsyringe (inside @peculiar/x509) needs the Reflect metadata polyfill first.
-    require('reflect-metadata');
-    loaded = require('@peculiar/x509') as X509Module;
+    createRequire(import.meta.url)('reflect-metadata');
+    loaded = createRequire(import.meta.url)('@peculiar/x509') as X509Module;
   }
   return loaded;
 }

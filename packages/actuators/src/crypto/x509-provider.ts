@@ -16,9 +16,8 @@ let loaded: X509Module | undefined;
 
 function load(): X509Module {
   if (loaded === undefined) {
-    const require = createRequire(import.meta.url);
-    require('reflect-metadata');
-    const module = require('@peculiar/x509') as X509Module;
+    createRequire(import.meta.url)('reflect-metadata');
+    const module = createRequire(import.meta.url)('@peculiar/x509') as X509Module;
     module.cryptoProvider.set(webcrypto as unknown as Parameters<X509Module['cryptoProvider']['set']>[0]);
     loaded = module;
   }

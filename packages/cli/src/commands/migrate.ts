@@ -1,7 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toV1Manifest, type V1ManifestDocument } from '@certloop/core';
+// A static import: this module is itself loaded only for `migrate`. A dynamic
+// import('yaml') of the CommonJS package lost its named exports in the bundle.
+import { stringify } from 'yaml';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadFromOptions } from '../manifest.js';
@@ -23,7 +26,6 @@ export const migrate: Handler<MigrateOptions> = async (options, io) => {
   const doc = withFlags(toV1Manifest(state), options);
   const output = options.output === undefined ? undefined : resolve(options.output);
   const schema = options.schema ?? schemaReference(output);
-  const { stringify } = await import('yaml');
   const body = stringify(doc, { lineWidth: 0, indentSeq: true });
   const text = `${header(schema, state.manifestPath, state.format, doc.issuer !== undefined)}${body}`;
   if (output === undefined) {
@@ -82,10 +84,22 @@ function withFlags(doc: V1ManifestDocument, flags: IssuerFlags & StateOptions): 
   };
 }
 
-/** The schema shipped in @certloop/core, relative to the output file (absolute on stdout). */
+declare const __CERTLOOP_SCHEMA__: string | undefined;
+
+/**
+ * Where the v1 JSON Schema is on this machine, relative to the output file
+ * (absolute on stdout). The bundles name it: beside the bundle for the npm
+ * package, under /usr/share/certloop for the single executable and the .deb.
+ * From the sources (tests), the copy in @certloop/core.
+ */
 function schemaReference(output: string | undefined): string {
-  // src/commands and dist/commands sit at the same depth under packages/cli.
-  const schema = fileURLToPath(new URL('../../../core/schema/certloop-v1.schema.json', import.meta.url));
+  const schema =
+    typeof __CERTLOOP_SCHEMA__ === 'string'
+      ? isAbsolute(__CERTLOOP_SCHEMA__)
+        ? __CERTLOOP_SCHEMA__
+        : fileURLToPath(new URL(__CERTLOOP_SCHEMA__, import.meta.url))
+      : // src/commands and dist/commands sit at the same depth under packages/cli.
+        fileURLToPath(new URL('../../../core/schema/certloop-v1.schema.json', import.meta.url));
   if (output === undefined) return schema;
   const rel = relative(dirname(output), schema);
   return rel.startsWith('.') ? rel : `./${rel}`;

@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ReconcileReport } from '@certloop/reconciler';
 import { type StepCaHandle, startStepCa } from '@certloop/testbed';
-import { execCli, spawnCli } from '../support/run.js';
+import { runCli, spawnCli } from '../support/run.js';
 import { inspectAll, problemsOf, tempFilesUnder } from './support/inspect.js';
 import { Gate, HttpsFaultProxy, type Verdict } from './support/proxies.js';
 import { issueServerCertificate, type ServerCertificate } from './support/server-cert.js';
@@ -92,7 +92,7 @@ async function expectConverged(ws: Workspace): Promise<void> {
 test('6 one-shot runs at once on one manifest: each certificate is issued exactly once', async () => {
   const { ws, proxy, signs } = await setUp();
   const args = oneShotArgs(ws, proxy.url, '--json');
-  const results = await Promise.all(Array.from({ length: 6 }, () => execCli(args, cliEnv(ws))));
+  const results = await Promise.all(Array.from({ length: 6 }, () => runCli(args, cliEnv(ws))));
 
   expect(results.map((r) => ({ code: r.code, stderr: r.stderr }))).toEqual(
     Array.from({ length: 6 }, () => ({ code: 0, stderr: '' })),
@@ -112,7 +112,7 @@ test('4 one-shot runs and the service at once on one manifest: each certificate 
   const { ws, proxy, signs } = await setUp();
   const service = startService(ws, proxy.url);
   const args = oneShotArgs(ws, proxy.url);
-  const oneShots = await Promise.all(Array.from({ length: 4 }, () => execCli(args, cliEnv(ws))));
+  const oneShots = await Promise.all(Array.from({ length: 4 }, () => runCli(args, cliEnv(ws))));
   expect(oneShots.map((r) => ({ code: r.code, stderr: r.stderr }))).toEqual(
     Array.from({ length: 4 }, () => ({ code: 0, stderr: '' })),
   );
@@ -143,7 +143,7 @@ test('SIGTERM to the service in the middle of a pass: the pass finishes, exit 0,
   expect(signs()).toBe(CERTIFICATES);
   await expectConverged(ws);
   // Released: a one-shot gets the lock at once and has nothing to sign.
-  const next = await execCli(oneShotArgs(ws, proxy.url, '--lock-timeout', '2s'), cliEnv(ws));
+  const next = await runCli(oneShotArgs(ws, proxy.url, '--lock-timeout', '2s'), cliEnv(ws));
   expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
   expect(signs()).toBe(CERTIFICATES);
 });

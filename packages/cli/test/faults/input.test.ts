@@ -1,14 +1,18 @@
 /**
- * Untrusted input through the real CLI (in-process): generated manifests,
+ * Untrusted input through the real CLI: generated manifests,
  * valid and invalid, through `validate` and `plan`; corrupt PEM and DER files
  * in place of certificates and keys through `plan`, `status` and `reconcile`.
  * Never a crash, never a stack trace, always a documented exit code, and
  * corrupt files are replaced by a matching pair.
+ *
+ * In-process, on the sources: the properties run the CLI about 400 times, which
+ * as processes would cost minutes of the test command; the same code is what
+ * the artifacts bundle, and the smoke and e2e tests run those.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { type CliResult, runCli } from '../support/run.js';
+import { type CliResult, runInProcess as runCli } from '../support/run.js';
 import { inspectAll, problemsOf } from './support/inspect.js';
 import { cliEnv, makeWorkspace, type Workspace } from './support/workspace.js';
 

@@ -8,7 +8,7 @@
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type CliResult, execCli, runCli, spawnCli } from '../support/run.js';
+import { type CliResult, runCli, spawnCli } from '../support/run.js';
 import { inspectAll, problemsOf, tempFilesUnder } from './support/inspect.js';
 import { cliEnv, makeWorkspace, type Workspace } from './support/workspace.js';
 
@@ -60,7 +60,7 @@ test(`SIGKILL at ${TRIALS} random points of a ${CERTIFICATES}-certificate reconc
   ws = await makeWorkspace({ count: CERTIFICATES, issuer: 'local' });
   const env = cliEnv(ws);
   const startedAt = Date.now();
-  const first = await execCli(reconcileArgs(), env);
+  const first = await runCli(reconcileArgs(), env);
   expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
   // A full forced run as a process (start-up included) bounds the kill points.
   const fullRunMs = Date.now() - startedAt;

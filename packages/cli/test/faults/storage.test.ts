@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tempNames from '../../../actuators/src/files/temp-names.js';
-import { type CliResult, runCli } from '../support/run.js';
+import { type CliResult, runCli, runInProcess } from '../support/run.js';
 import { inspectAll, problemsOf, tempFilesUnder } from './support/inspect.js';
 import { canMount, MOUNT_SKIP_REASON, makeReadOnly, mountTmpfs, unmount } from './support/mounts.js';
 import { cliEnv, makeWorkspace, type Workspace } from './support/workspace.js';
@@ -40,8 +40,17 @@ async function workspace(count: number, certsDir?: (dir: string) => string): Pro
   return ws;
 }
 
+function reconcileArgs(ws: Workspace, extra: readonly string[]): string[] {
+  return ['reconcile', '--once', '-f', ws.manifest, '--log-level', 'error', ...extra];
+}
+
 function reconcile(ws: Workspace, ...extra: string[]): Promise<CliResult> {
-  return runCli(['reconcile', '--once', '-f', ws.manifest, '--log-level', 'error', ...extra], cliEnv(ws));
+  return runCli(reconcileArgs(ws, extra), cliEnv(ws));
+}
+
+/** In this process, where the mocked temp name takes effect. */
+function reconcileWithChosenTempNames(ws: Workspace, ...extra: string[]): Promise<CliResult> {
+  return runInProcess(reconcileArgs(ws, extra), cliEnv(ws));
 }
 
 async function expectConverged(ws: Workspace, result: CliResult): Promise<void> {
@@ -136,7 +145,7 @@ describe('symbolic links planted at temp paths', () => {
     const ws = await workspace(1);
     const [cert] = ws.certs;
     if (!cert) throw new Error('no certificate');
-    await expectConverged(ws, await reconcile(ws));
+    await expectConverged(ws, await reconcileWithChosenTempNames(ws));
     const before = await snapshot(ws);
     // Predictable temp names, and a link planted at each, pointing at a file outside.
     const predictable = (target: string) =>
@@ -150,7 +159,7 @@ describe('symbolic links planted at temp paths', () => {
     const links = [predictable(cert.key), predictable(cert.cert)];
     for (const link of links) await symlink(victim, link);
 
-    const result = await reconcile(ws, '--force');
+    const result = await reconcileWithChosenTempNames(ws, '--force');
     expectWriteFailure(result, 'EEXIST', /planted symbolic link/);
     expect(await readFile(victim, 'utf8')).toBe('must not change\n');
     expect((await lstat(victim)).mode & 0o777).toBe(0o644);

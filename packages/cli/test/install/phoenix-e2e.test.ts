@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { type StepCaHandle, startCa } from '../e2e/support/ca.js';
-import { assertBuilt, CLI_BIN, type CliResult, execCli, runCli } from '../support/run.js';
+import { ARTIFACT_COMMAND, assertBuilt, type CliResult, runCli } from '../support/run.js';
 import { CONSUMER_SCRIPT, pairMatches, REPO } from './support.js';
 
 jest.setTimeout(120_000);
@@ -109,7 +109,7 @@ function collect(child: ChildProcess): Promise<CliResult> {
 }
 
 const reconcile = (...extra: string[]) =>
-  execCli(['reconcile', '--once', '-f', manifest, '--log-level', 'warn', ...extra], env);
+  runCli(['reconcile', '--once', '-f', manifest, '--log-level', 'warn', ...extra], env);
 
 describe('the Phoenix example against the real step-ca', () => {
   it('ships a manifest that validates without warnings', async () => {
@@ -140,7 +140,7 @@ sync_all() {
     echo "synced stacks"
 }
 sync_all`;
-    const certloopBin = `${process.execPath} ${CLI_BIN}`;
+    const certloopBin = ARTIFACT_COMMAND;
     const ok = await run('sh', ['-c', script], { CERTLOOP_BIN: certloopBin, CERTLOOP_MANIFEST: manifest });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/Reconcile: 4 unchanged, 0 failed\.[\s\S]*synced stacks/);

@@ -9,7 +9,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReconcileReport } from '@certloop/reconciler';
 import { freePort, type StepCaHandle, startStepCa } from '@certloop/testbed';
-import { execCli, spawnCli } from '../support/run.js';
+import { runCli, spawnCli } from '../support/run.js';
 import {
   certificateAt,
   hookLines,
@@ -110,7 +110,7 @@ describe('certloop reconcile as processes', () => {
       return passes.every((n) => n >= 2);
     });
 
-    const once = await execCli(['reconcile', '--once', '--json', '-f', ws.manifest]);
+    const once = await runCli(['reconcile', '--once', '--json', '-f', ws.manifest]);
     expect(once.code).toBe(0);
     const report = JSON.parse(once.stdout) as ReconcileReport;
     expect(report.results.map((r) => r.action)).toEqual(['none']);
@@ -178,7 +178,7 @@ describe('certloop reconcile as processes', () => {
     expect(service.stderr()).toContain('the shutdown grace ran out');
     // The abandoned pass left its hook pending: the next run takes the lock over and runs it again.
     await rm(hang);
-    const once = await execCli(['reconcile', '--once', '--json', '-f', ws.manifest]);
+    const once = await runCli(['reconcile', '--once', '--json', '-f', ws.manifest]);
     expect(once.code).toBe(0);
     expect((JSON.parse(once.stdout) as ReconcileReport).hooks).toEqual([
       expect.objectContaining({ names: ['hanging'], ok: true }),

@@ -1,7 +1,7 @@
-/** The CLI as an operator runs it against one manifest, state directory and step-ca. */
+/** The CLI as an operator runs it (the shipped artifact, see support/run.ts) against one manifest, state directory and step-ca. */
 import type { Action } from '@certloop/core';
 import type { Plan, ReconcileReport } from '@certloop/reconciler';
-import { type CliResult, execCli, runCli } from '../../support/run.js';
+import { type CliResult, runCli } from '../../support/run.js';
 import { issuerFlags, type StepCaHandle } from './ca.js';
 import type { Workspace } from './workspace.js';
 
@@ -9,15 +9,15 @@ export interface Certloop {
   readonly manifest: string;
   /** The arguments every command of this installation shares. */
   readonly common: readonly string[];
-  /** In-process `certloop reconcile --once ...`. */
+  /** `certloop reconcile --once ...`. */
   reconcile(...extra: string[]): Promise<CliResult>;
-  /** In-process `certloop reconcile --once --json ...`, parsed. */
+  /** `certloop reconcile --once --json ...`, parsed. */
   reconcileJson(...extra: string[]): Promise<CliResult & { report: ReconcileReport }>;
-  /** In-process `certloop plan ...`. */
+  /** `certloop plan ...`. */
   plan(...extra: string[]): Promise<CliResult>;
-  /** In-process `certloop plan --json`, parsed. */
+  /** `certloop plan --json`, parsed. */
   planJson(...extra: string[]): Promise<Plan>;
-  /** `certloop ARGS` as a separate node process. */
+  /** `certloop ARGS`, any command. */
   exec(args: readonly string[]): Promise<CliResult>;
 }
 
@@ -44,7 +44,7 @@ export function certloop(ws: Workspace, ca: StepCaHandle, manifest: string): Cer
       if (result.code !== 0) throw new Error(`plan --json exited ${result.code}:\n${result.stderr}`);
       return JSON.parse(result.stdout) as Plan;
     },
-    exec: (args) => execCli(args),
+    exec: (args) => runCli(args),
   };
 }
 

@@ -17,7 +17,7 @@ export async function waitFor<T>(
 
 /**
  * Runs `check` over and over while `work` is in flight (reads interleave with
- * the in-process CLI's file writes) and returns the problems it reported.
+ * the CLI's file writes) and returns the problems it reported.
  */
 export async function checkWhile(work: Promise<unknown>, check: () => string | undefined): Promise<string[]> {
   let done = false;

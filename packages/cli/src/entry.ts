@@ -1,0 +1,24 @@
+/**
+ * The process entry of every shipped form of certloop (the npm bin, the
+ * repository's launcher and the single executable): size libuv's pool, then
+ * hand the arguments to `main` and exit with its code.
+ *
+ * libuv's pool (fsync, key generation) defaults to 4 threads; issuance keeps up
+ * to 16 certificates in flight, so let their file I/O overlap. libuv reads
+ * UV_THREADPOOL_SIZE once, when the pool starts: start it now (fs.stat submits
+ * its work before returning), then put the environment back as it was, so
+ * hooks and other children get the user's, not certloop's tuning.
+ */
+import { stat } from 'node:fs';
+
+if (process.env.UV_THREADPOOL_SIZE === undefined) {
+  process.env.UV_THREADPOOL_SIZE = '16';
+  stat('.', () => {});
+  delete process.env.UV_THREADPOOL_SIZE;
+}
+
+// A dynamic import, so that nothing of the CLI is evaluated before the pool has
+// started; the bundlers keep it lazy without loading a file at run time.
+void import('./main.js').then(async ({ main }) => {
+  process.exitCode = await main(process.argv.slice(2));
+});

@@ -1,0 +1,118 @@
+/**
+ * The command line's definition: every command, argument and option, with its
+ * help text. Built by `main` for parsing, and by the packaging scripts for the
+ * man page and the shell completions, so that those cannot drift from it.
+ */
+import type { Command as CommandType } from 'commander';
+import type { Io } from './io.js';
+import { versionLine } from './version.js';
+
+function manifestOptions(command: CommandType): CommandType {
+  return command
+    .requiredOption(
+      '-f, --file <manifest>',
+      'manifest file (legacy certificate-manifest.json or certloop v1 YAML/JSON)',
+    )
+    .option(
+      '--duration <duration>',
+      'default certificate lifetime, e.g. 24h (overrides the manifest defaults)',
+    )
+    .option('--renew-before <duration>', 'default renewal point before expiry, e.g. 12h');
+}
+
+function issuerOptions(command: CommandType): CommandType {
+  return command
+    .option('--ca-url <url>', 'Step-CA URL (env STEP_CA_URL)')
+    .option('--root <file>', 'Step-CA root certificate file (env STEP_ROOT)')
+    .option('--fingerprint <sha256>', 'Step-CA root fingerprint, to bootstrap trust (env STEP_FINGERPRINT)')
+    .option('--provisioner <name>', 'JWK provisioner name (env STEP_PROVISIONER)')
+    .option(
+      '--provisioner-password-file <file>',
+      'provisioner password file (env STEP_PROVISIONER_PASSWORD_FILE)',
+    )
+    .option('--local-ca <dir>', "use certloop's built-in local CA kept in <dir> instead of a Step-CA")
+    .option('--ca-timeout <duration>', 'deadline of each request to the Step-CA, e.g. 10s (default 30s)');
+}
+
+function commonOptions(command: CommandType): CommandType {
+  return command
+    .option('--state-dir <dir>', 'state directory for locks, status and provenance')
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .option('--log-format <format>', 'text or json (default: text on a terminal, json otherwise)');
+}
+
+/** The command the user chose, with its parsed options and arguments. */
+export type Selected = { name: string; options: Record<string, unknown>; args: readonly string[] };
+
+export async function buildProgram(io: Io, run: (selected: Selected) => void): Promise<CommandType> {
+  const { Command } = await import('commander');
+  const program = new Command('certloop')
+    .description('Declarative certificate reconciliation: make the files on disk match the manifest.')
+    .version(
+      versionLine(),
+      '-V, --version',
+      'print the version, the commit it was built from and the Node.js inside',
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  const add = (name: string, description: string, configure: (c: CommandType) => CommandType) => {
+    const command = configure(program.command(name).description(description));
+    command.exitOverride().action((...args: unknown[]) => {
+      const self = args[args.length - 1] as CommandType;
+      run({ name, options: self.opts(), args: self.args });
+    });
+  };
+
+  add('validate', 'check a manifest and report every problem at once', (c) =>
+    manifestOptions(c).option('--json', 'print the result as JSON'),
+  );
+  add('plan', 'show what reconcile would change, and why; changes nothing', (c) =>
+    commonOptions(issuerOptions(manifestOptions(c)))
+      .option('--json', 'print the plan as a versioned JSON document')
+      .option('--detailed-exitcode', 'exit 2 when the plan has changes'),
+  );
+  add('reconcile', 'make reality match the manifest (with --once: one pass, then exit)', (c) =>
+    commonOptions(issuerOptions(manifestOptions(c)))
+      .option('--once', 'run one pass and exit (0 converged, 1 something failed)')
+      .option('--force', 'reissue every certificate')
+      .option('--prune', 'delete files of certificates that left the manifest (only files certloop wrote)')
+      .option('--json', 'print the result as JSON')
+      .option('--concurrency <n>', 'certificates worked on at once', '4')
+      .option('--lock-timeout <duration>', 'how long to wait for another reconciler to finish', '5m')
+      .option('--metrics-addr <host:port>', 'serve Prometheus metrics, /healthz and /readyz (service mode)')
+      .option('--resync <duration>', 'service: look again at least this often, e.g. 5m (default 5m)')
+      .option(
+        '--backoff-base <duration>',
+        'service: first retry delay after a failure, doubled per failure (default 1m)',
+      )
+      .option('--backoff-max <duration>', 'service: longest retry delay (default 1h)')
+      .option(
+        '--shutdown-grace <duration>',
+        'service: on SIGTERM, how long a pass in flight may still run (default 20s)',
+      ),
+  );
+  add('status', 'show every certificate: state, expiry, last result', (c) =>
+    commonOptions(issuerOptions(manifestOptions(c))).option('--json', 'print the status as JSON'),
+  );
+  add('install', 'copy a certificate certloop placed on shared storage to local paths, safely', (c) =>
+    c
+      .argument('<name>', 'certificate name in the manifest')
+      .requiredOption('-f, --file <manifest>', 'manifest file')
+      .requiredOption('--cert <path>', 'local certificate path')
+      .requiredOption('--key <path>', 'local key path')
+      .option('--ca <path>', 'local CA bundle path')
+      .option('--owner <user:group>', 'owner of the local files')
+      .option('--mode <octal>', 'mode of the local certificate and CA bundle (default 0644)')
+      .option('--key-mode <octal>', 'mode of the local key (default 0600)')
+      .option('--wait <seconds>', 'wait this long for a valid, consistent certificate', '0'),
+  );
+  add('migrate', 'convert a legacy certificate-manifest.json to the certloop v1 format', (c) =>
+    issuerOptions(manifestOptions(c))
+      .option('--state-dir <dir>', 'state directory to write into the manifest')
+      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('--schema <ref>', 'JSON Schema reference for the yaml-language-server header'),
+  );
+  return program;
+}
