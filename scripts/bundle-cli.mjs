@@ -46,21 +46,30 @@ function commit() {
  * The packages load some libraries on first use with a synchronous
  * `createRequire(import.meta.url)('name')` (zod, yaml, winston,
  * @peculiar/x509): valid ES modules, but opaque to esbuild, which would leave
- * them to be resolved from node_modules at run time. Written as
- * `require('name')`, esbuild puts the library in the bundle and still
- * evaluates it only when that line runs.
+ * them to be resolved from node_modules at run time. This plugin rewrites the
+ * name to what the bundle has instead, and records which libraries and from
+ * where they were asked for.
  */
-const LAZY_REQUIRE = 'createRequire(import.meta.url)(';
-const bundleLazyRequires = {
-  name: 'bundle-lazy-requires',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/].*\.js$/ }, async ({ path }) => {
-      const text = await readFile(path, 'utf8');
-      if (!text.includes(LAZY_REQUIRE)) return undefined;
-      return { contents: text.replaceAll(LAZY_REQUIRE, 'require('), loader: 'js' };
-    });
-  },
-};
+const LAZY_REQUIRE = /createRequire\(import\.meta\.url\)\('([^']+)'\)/g;
+function lazyRequires(rewrite, wanted) {
+  return {
+    name: 'lazy-requires',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/].*\.js$/ }, async ({ path }) => {
+        const text = await readFile(path, 'utf8');
+        if (!text.includes('createRequire(import.meta.url)(')) return undefined;
+        const contents = text.replace(LAZY_REQUIRE, (_, name) => {
+          wanted?.set(name, dirname(path));
+          return rewrite(name);
+        });
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** `@peculiar/x509` → `vendor/peculiar-x509.cjs`, beside the chunks. */
+const vendorFile = (name) => `vendor/${name.replace(/^@/, '').replace(/\//g, '-')}.cjs`;
 
 const common = {
   entryPoints: [entry],
@@ -71,14 +80,21 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [bundleLazyRequires],
 };
 
-/** The split ES-module bundle; built next to the old one and swapped in, so a CLI started meanwhile never finds it missing. */
+/**
+ * The split ES-module bundle. A library loaded on first use goes into a file
+ * of its own under vendor/ (still required synchronously, from beside the
+ * chunk): inside a chunk it would be parsed by every command that loads the
+ * chunk, needed or not, which made a one-certificate plan parse ~3 MB more.
+ * Built next to the old bundle and swapped in, so a CLI started meanwhile
+ * never finds it missing.
+ */
 async function buildModules(stamp) {
   const target = join(cli, 'dist', 'bundle');
   const outdir = `${target}.next-${process.pid}`;
   const old = `${target}.old-${process.pid}`;
+  const vendored = new Map();
   const result = await build({
     ...common,
     outdir,
@@ -88,12 +104,24 @@ async function buildModules(stamp) {
       __CERTLOOP_COMMIT__: JSON.stringify(stamp),
       __CERTLOOP_SCHEMA__: JSON.stringify(`./${SCHEMA_NAME}`),
     },
+    plugins: [lazyRequires((name) => `createRequire(import.meta.url)('./${vendorFile(name)}')`, vendored)],
     // CommonJS dependencies (commander, winston, ...) call require() for Node's
     // built-ins; an ES module has no require unless it makes one.
     banner: {
       js: "import { createRequire as __certloopRequire } from 'node:module';\nconst require = __certloopRequire(import.meta.url);",
     },
   });
+  const vendors = await Promise.all(
+    [...vendored].map(([name, resolveDir]) =>
+      build({
+        ...common,
+        entryPoints: undefined,
+        stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir },
+        outfile: join(outdir, vendorFile(name)),
+        format: 'cjs',
+      }),
+    ),
+  );
   copyFileSync(schema, join(outdir, SCHEMA_NAME));
   try {
     renameSync(target, old);
@@ -102,7 +130,7 @@ async function buildModules(stamp) {
   }
   renameSync(outdir, target);
   rmSync(old, { recursive: true, force: true });
-  return result.metafile;
+  return [result.metafile, ...vendors.map((v) => v.metafile)];
 }
 
 /** The single CommonJS file for the executable. */
@@ -117,6 +145,8 @@ async function buildSingleFile(stamp) {
       __CERTLOOP_COMMIT__: JSON.stringify(stamp),
       __CERTLOOP_SCHEMA__: JSON.stringify(INSTALLED_SCHEMA),
     },
+    // One file: a lazily loaded library is a lazily evaluated closure in it.
+    plugins: [lazyRequires((name) => `require(${JSON.stringify(name)})`)],
     // import.meta.url is read only on the ES-module paths (the schema beside a bundle).
     logOverride: { 'empty-import-meta': 'silent' },
   });
@@ -141,5 +171,5 @@ function bundledPackages(...metafiles) {
 // What the packaging scripts (scripts/package/) need to know about this build.
 writeFileSync(
   join(repo, 'dist', 'sea', 'build-info.json'),
-  `${JSON.stringify({ commit: stamp, schemaPath: INSTALLED_SCHEMA, packages: bundledPackages(modules, single) }, null, 2)}\n`,
+  `${JSON.stringify({ commit: stamp, schemaPath: INSTALLED_SCHEMA, packages: bundledPackages(...modules, single) }, null, 2)}\n`,
 );

@@ -1,6 +1,7 @@
 /**
- * The launcher (bin/certloop.js) as a separate process: it sizes libuv's pool
- * for certloop, and that tuning must not leak into the hooks it runs.
+ * The entry of every shipped form (src/entry.ts, behind bin/certloop.js and in
+ * the single executable) as a separate process: it sizes libuv's pool for
+ * certloop, and that tuning must not leak into the hooks it runs.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,7 @@ async function poolSizeSeenByHook(env: Record<string, string>): Promise<string> 
   return readFile(seen, 'utf8');
 }
 
-describe('bin/certloop.js', () => {
+describe('the entry of the shipped artifact', () => {
   it("keeps its own thread-pool size out of the hooks' environment", async () => {
     expect(await poolSizeSeenByHook({})).toBe('unset');
   });
