@@ -17,7 +17,11 @@ function manifestOptions(command: CommandType): CommandType {
       '--duration <duration>',
       'default certificate lifetime, e.g. 24h (overrides the manifest defaults)',
     )
-    .option('--renew-before <duration>', 'default renewal point before expiry, e.g. 12h');
+    .option('--renew-before <duration>', 'default renewal point before expiry, e.g. 12h')
+    .option(
+      '--max-manifest-size <size>',
+      'refuse a larger --file, a guard against naming the wrong file (default 64MiB)',
+    );
 }
 
 function issuerOptions(command: CommandType): CommandType {
