@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 bash scripts/stepca/build.sh
+bash scripts/deps/guests.sh
 pnpm build
 pnpm typecheck
 pnpm lint
