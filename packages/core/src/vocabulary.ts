@@ -29,6 +29,8 @@ export const REASONS = {
   'mode-differs': 'A file mode differs from the manifest.',
   'owner-differs': 'A file owner or group differs from the manifest.',
   'hook-pending': 'A post-renewal hook failed earlier and must run again.',
+  'delivery-pending':
+    'The files have not reached their Proxmox guest yet (it was stopped or unreachable, or --generate-only); they are delivered, then the hooks run, when it runs.',
   // removal
   orphaned: 'The certificate left the manifest; certloop wrote its files.',
 } as const;

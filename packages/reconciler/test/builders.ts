@@ -313,3 +313,15 @@ export function stateOf(...certificates: DesiredCertificate[]): DesiredState {
     certificates: [...certificates].sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
+
+export const deliveredTo =
+  (guestType: 'lxc' | 'vm', guestId: number, options: { withCa?: boolean } = {}): DesiredModifier =>
+  (d) => {
+    d.delivery = {
+      guestType,
+      guestId,
+      certPath: '/tmp/cert.pem',
+      keyPath: '/tmp/key.pem',
+      ...(options.withCa === true ? { caPath: '/tmp/ca.pem' } : {}),
+    };
+  };

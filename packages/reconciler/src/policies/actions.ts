@@ -29,6 +29,7 @@ export const ACTION_OF_REASON: Readonly<Record<ReasonCode, Action>> = {
   'chain-missing': 'update-files',
   // A pending hook is unfinished placement; see placement.ts.
   'hook-pending': 'update-files',
+  'delivery-pending': 'update-files',
   'mode-differs': 'fix-permissions',
   'owner-differs': 'fix-permissions',
   orphaned: 'remove',
