@@ -21,6 +21,8 @@ export const REASONS = {
   'cn-differs': 'The subject common name differs from the manifest.',
   'sans-differ': 'The subject alternative names differ from the manifest.',
   'key-algorithm-differs': 'The key algorithm or size differs from the manifest.',
+  'usage-missing':
+    'The certificate lacks the extended key usage its use needs: serverAuth for a server certificate, clientAuth for a client one (cert_type / usage).',
   'spec-changed': 'The content-shaping part of the spec changed since the last issuance.',
   forced: 'Reissue was forced (--force).',
   // placement only

@@ -219,6 +219,7 @@ async function issue(
     sans: cert.spec.sans,
     keyAlgorithm: cert.spec.keyAlgorithm,
     lifetimeMs: cert.spec.lifetimeMs,
+    ...(cert.spec.usage === undefined ? {} : { usage: cert.spec.usage }),
     ...(existingKeyPem === undefined ? {} : { existingKeyPem }),
   };
   const issued = await ports.issuer.issue(request);

@@ -264,6 +264,13 @@ export const observedKeyAlgorithm =
     patchCertificate(o, { keyAlgorithm });
     o.key = { ...o.key!, keyAlgorithm };
   };
+export const observedUsages =
+  (...extendedKeyUsage: string[]): ObservedModifier =>
+  (o) =>
+    patchCertificate(o, { extendedKeyUsage });
+export const asClient: DesiredModifier = (d) => {
+  d.spec = { ...d.spec, usage: 'client' };
+};
 export const withMode =
   (role: FileRole, mode: number): ObservedModifier =>
   (o) => {

@@ -26,11 +26,13 @@ import {
   renewalDue,
   sansDiffer,
   specChanged,
+  usageMissing,
 } from '../src/policies/reissue.js';
 import {
   aDesired,
   anObserved,
   aProvenance,
+  asClient,
   DAY,
   expiringIn,
   fromForeignCa,
@@ -42,6 +44,7 @@ import {
   observedCommonName,
   observedKeyAlgorithm,
   observedSans,
+  observedUsages,
   ownedBy,
   selfSigned,
   staleChainFile,
@@ -292,6 +295,30 @@ describe('needs-reissue policies', () => {
       input: given([], [observedKeyAlgorithm('rsa-2048')]),
       expected: 'key-algorithm-differs',
       message: 'The key algorithm is rsa-2048, want ecdsa-p256.',
+    },
+    'a client certificate without clientAuth needs a reissue': {
+      policy: usageMissing,
+      input: given([asClient], [observedUsages('serverAuth')]),
+      expected: 'usage-missing',
+      message:
+        'A client certificate needs the extended key usage clientAuth; this one allows only serverAuth.',
+    },
+    'a server certificate without serverAuth needs a reissue': {
+      policy: usageMissing,
+      input: given([], [observedUsages('clientAuth')]),
+      expected: 'usage-missing',
+      message:
+        'A server certificate needs the extended key usage serverAuth; this one allows only clientAuth.',
+    },
+    'a client certificate that allows both uses is not drift': {
+      policy: usageMissing,
+      input: given([asClient], [observedUsages('serverAuth', 'clientAuth')]),
+      expected: null,
+    },
+    'a certificate without any extended key usage allows every use': {
+      policy: usageMissing,
+      input: given([asClient], [observedUsages()]),
+      expected: null,
     },
     'a spec changed since the certificate on disk was requested needs a reissue': {
       policy: specChanged,

@@ -25,6 +25,7 @@ export const ACTION_OF_REASON: Readonly<Record<ReasonCode, Action>> = {
   'sans-differ': 'reissue',
   'key-algorithm-differs': 'reissue',
   'spec-changed': 'reissue',
+  'usage-missing': 'reissue',
   'chain-stale': 'update-files',
   'chain-missing': 'update-files',
   // A pending hook is unfinished placement; see placement.ts.
