@@ -235,6 +235,31 @@ describe('needs-reissue policies', () => {
       input: given([withRenewal({ beforeExpiryMs: 7 * DAY })], [expiringIn(8 * DAY)]),
       expected: null,
     },
+    'a 1h certificate certloop did not issue is due 40 minutes early under "renew 12h before expiry", as declared':
+      {
+        policy: renewalDue,
+        input: given([withRenewal({ beforeExpiryMs: 12 * HOUR })], [expiringIn(50 * MINUTE, HOUR)]),
+        expected: 'renewal-due',
+      },
+    'a 1h certificate certloop requested and recorded (a CA capped its lifetime) is kept until two thirds of it':
+      {
+        policy: renewalDue,
+        input: () => {
+          const desired = aDesired(withRenewal({ beforeExpiryMs: 12 * HOUR }));
+          const observed = anObserved(desired, expiringIn(50 * MINUTE, HOUR));
+          return { desired, observed, now: NOW, provenance: aProvenance(desired, observed) };
+        },
+        expected: null,
+      },
+    'the same recorded 1h certificate is due once two thirds of its lifetime have passed': {
+      policy: renewalDue,
+      input: () => {
+        const desired = aDesired(withRenewal({ beforeExpiryMs: 12 * HOUR }));
+        const observed = anObserved(desired, expiringIn(19 * MINUTE, HOUR));
+        return { desired, observed, now: NOW, provenance: aProvenance(desired, observed) };
+      },
+      expected: 'renewal-due',
+    },
     'the earliest of the two renewal points applies': {
       policy: renewalDue,
       input: given([withRenewal({ beforeExpiryMs: 2 * DAY, fraction: 0.5 })], [expiringIn(14 * DAY)]),

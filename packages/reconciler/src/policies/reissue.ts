@@ -55,7 +55,9 @@ export const notYetValid: Policy = (input) => {
 export const renewalDue: Policy = (input) => {
   const cert = parsed(input);
   if (cert === undefined) return null;
-  const renewAt = renewalPointOf(input.desired.renewal, cert);
+  const renewAt = renewalPointOf(input.desired.renewal, cert, {
+    asDeclared: !provenanceDescribesCertificate(input),
+  });
   const now = input.now.getTime();
   const notAfter = Date.parse(cert.notAfter);
   // Expired certificates are reported by `expired`; not-yet-valid ones by `not-yet-valid`.
