@@ -6,7 +6,7 @@
  * never interleave; different guests proceed in parallel. A stopped or
  * unreachable guest leaves the delivery and its hooks pending, never a reissue.
  */
-import { type DesiredCertificate, guestKey, leafRole, type TrustMaterial } from '@certloop/core';
+import { type DesiredCertificate, guestKey, joinPem, leafRole, type TrustMaterial } from '@certloop/core';
 import { environmentOf, type HookReport, type HookTrigger } from './hooks.js';
 import type { GuestFileToDeliver, ReconcilePorts } from './ports.js';
 import { safeErrorMessage } from './redact.js';
@@ -60,7 +60,8 @@ async function filesFor(
     if (trust === undefined || trust.rootsPem.trim() === '') {
       throw new Error("Cannot deliver the CA: the issuer's roots are not available.");
     }
-    files.push({ path: delivery.caPath, content: trust.rootsPem, mode: GUEST_PUBLIC_MODE });
+    // The bytes certloop writes to CA bundle files.
+    files.push({ path: delivery.caPath, content: joinPem(trust.rootsPem), mode: GUEST_PUBLIC_MODE });
   }
   files.push({ path: delivery.certPath, content: certificate, mode: GUEST_PUBLIC_MODE });
   return files;

@@ -1,4 +1,5 @@
 /** The delivery stage: files into Proxmox guests after the writes, hooks after their own delivery. */
+import { joinPem } from '@certloop/core';
 import { reconcileOnce } from '../src/reconcile.js';
 import { aDesired, deliveredTo, named, stateOf, withHooks } from './builders.js';
 import { FakeWorld } from './fake-world.js';
@@ -43,7 +44,7 @@ describe('delivery into guests', () => {
     expect(world.guestFiles.get('lxc/101')?.get('/tmp/cert.pem')).toBe(
       world.files.get('/certs/nginx/cert.pem')?.content,
     );
-    expect(world.guestFiles.get('vm/1001')?.get('/tmp/ca.pem')).toBe(world.trust.rootsPem);
+    expect(world.guestFiles.get('vm/1001')?.get('/tmp/ca.pem')).toBe(joinPem(world.trust.rootsPem));
     expect(world.actions).toContain('hook reload-plain');
 
     const before = world.actions.length;
