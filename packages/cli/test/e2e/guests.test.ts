@@ -4,8 +4,20 @@
  * stand-ins (busybox guests, chroot as root): every hook of the manifest
  * really runs inside its guest and moves the delivered files into place.
  */
+
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProxmoxBed, type ProxmoxBed, proxmoxBedUnavailable } from '@certloop/testbed';
@@ -252,5 +264,94 @@ describeGuests('delivery into Proxmox guests with the latest Phoenix manifest', 
     expect(read(traefik.cert_path)).toBe(issued);
     expect(read(inContainer)).toBe(issued);
     expect(existsSync(inGuest(['lxc', 102], '/tmp/cert.pem'))).toBe(false);
+  });
+});
+
+describeGuests("switch-over day: the shell manager's certificates are kept", () => {
+  let root: string;
+  let bed: ProxmoxBed;
+  let manifest: string;
+  let entries: Entry[];
+
+  const run = (stateDir: string): Promise<CliResult> =>
+    execCli(
+      [
+        'reconcile',
+        '--once',
+        '-f',
+        manifest,
+        '--local-ca',
+        join(root, 'ca'),
+        '--state-dir',
+        join(root, stateDir),
+        '--log-level',
+        'error',
+      ],
+      { ...bed.env, HOME: process.env.HOME },
+    );
+
+  beforeAll(async () => {
+    assertBuilt();
+    root = mkdtempSync(join(tmpdir(), 'certloop-switch-over-'));
+    bed = createProxmoxBed(join(root, 'pve'), [
+      { type: 'lxc', id: 101 },
+      { type: 'lxc', id: 102 },
+      { type: 'vm', id: 1001 },
+      { type: 'vm', id: 1002 },
+    ]);
+    const text = readFileSync(LATEST, 'utf8').replaceAll('/mnt/pve/quickOS/', `${root}/mnt/pve/quickOS/`);
+    manifest = join(root, 'certificate-manifest.latest.json');
+    writeFileSync(manifest, text);
+    entries = JSON.parse(text) as Entry[];
+    // What the shell manager left: same CA, leaf + intermediate in cert_path,
+    // SEC1 "EC PRIVATE KEY" keys, root:root 0640, no ca.pem, and no certloop state.
+    const seeded = await run('shell-manager-era');
+    if (seeded.code !== 0) throw new Error(`seeding failed: ${seeded.stdout}${seeded.stderr}`);
+    for (const entry of entries) {
+      execFileSync('openssl', ['ec', '-in', entry.key_path, '-out', entry.key_path], { stdio: 'pipe' });
+      for (const path of [entry.cert_path, entry.key_path]) {
+        chmodSync(path, 0o640);
+        chownSync(path, 0, 0);
+      }
+      if (entry.include_ca === true) unlinkSync(join(entry.cert_path, '..', 'ca.pem'));
+    }
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test('the first pass issues nothing: it fixes owner and modes as declared, and writes the missing ca.pem', async () => {
+    const serials = entries.map((e) => new X509Certificate(readFileSync(e.cert_path)).serialNumber);
+    const keys = entries.map((e) => readFileSync(e.key_path, 'utf8'));
+    expect(keys.every((k) => k.startsWith('-----BEGIN EC PRIVATE KEY-----'))).toBe(true);
+
+    const since = bed.argvLog().length;
+    const result = await run('state');
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/\bissued\b.*\(serial/);
+    expect(result.stdout).toMatch(/Reconcile: .*0 failed/);
+    expect(entries.map((e) => new X509Certificate(readFileSync(e.cert_path)).serialNumber)).toEqual(serials);
+    expect(entries.map((e) => readFileSync(e.key_path, 'utf8'))).toEqual(keys);
+    for (const entry of entries) {
+      expect(statSync(entry.cert_path).mode & 0o777).toBe(0o644);
+      expect(statSync(entry.key_path).mode & 0o777).toBe(0o600);
+    }
+    const nginx = entries.find((e) => e.common_name === 'nginx.internal.thinkheads.ai')!;
+    expect(statSync(nginx.key_path).gid).toBe(33);
+    for (const entry of entries.filter((e) => e.include_ca === true)) {
+      expect(existsSync(join(entry.cert_path, '..', 'ca.pem'))).toBe(true);
+    }
+    // Only the two entries whose shared ca.pem was written (VM 1001) went to their guest again.
+    const guestsTouched = new Set(
+      bed
+        .argvLog()
+        .slice(since)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ').find((word) => /^\d+$/.test(word))),
+    );
+    expect([...guestsTouched]).toEqual(['1001']);
+    expect(result.stdout).toMatch(/docker-daemon.*files updated.*ca\.pem is missing/);
+    const second = await run('state');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/Reconcile: 8 unchanged, 0 failed\./);
   });
 });
