@@ -74,3 +74,10 @@ test('migrate maps the four fields to v1 (usage, delivery with caPath), and the 
   const again = parseManifest(JSON.stringify(doc), '/m.json');
   expect(comparable(again.state)).toEqual(comparable(state));
 });
+
+test('examples/phoenix/certloop.latest.yaml (the migrated manifest) loads to the same model as the JSON', async () => {
+  const json = await loadManifest(LATEST);
+  const yaml = await loadManifest(path.join(path.dirname(LATEST), 'certloop.latest.yaml'));
+  expect(yaml.warnings.filter((w) => w.rule !== 'cn-not-in-sans')).toEqual([]);
+  expect(comparable(yaml.state)).toEqual(comparable(json.state));
+});
