@@ -6,7 +6,14 @@
  * never interleave; different guests proceed in parallel. A stopped or
  * unreachable guest leaves the delivery and its hooks pending, never a reissue.
  */
-import { type DesiredCertificate, guestKey, joinPem, leafRole, type TrustMaterial } from '@certloop/core';
+import {
+  DeliveryError,
+  type DesiredCertificate,
+  guestKey,
+  joinPem,
+  leafRole,
+  type TrustMaterial,
+} from '@certloop/core';
 import { environmentOf, type HookReport, type HookTrigger } from './hooks.js';
 import type { GuestFileToDeliver, ReconcilePorts } from './ports.js';
 import { safeErrorMessage } from './redact.js';
@@ -51,14 +58,14 @@ async function filesFor(
   const certificate = certPath === undefined ? undefined : await ports.readCertificate(certPath);
   const key = keyPath === undefined ? undefined : await ports.readKey(keyPath);
   if (certificate === undefined || key === undefined) {
-    throw new Error(
+    throw new DeliveryError(
       `Cannot deliver: ${certificate === undefined ? `the certificate ${certPath ?? '(none declared)'}` : `the key ${keyPath ?? '(none declared)'}`} is unreadable on shared storage.`,
     );
   }
   const files: GuestFileToDeliver[] = [{ path: delivery.keyPath, content: key, mode: GUEST_KEY_MODE }];
   if (delivery.caPath !== undefined) {
     if (trust === undefined || trust.rootsPem.trim() === '') {
-      throw new Error("Cannot deliver the CA: the issuer's roots are not available.");
+      throw new DeliveryError("Cannot deliver the CA: the issuer's roots are not available.");
     }
     // The bytes certloop writes to CA bundle files.
     files.push({ path: delivery.caPath, content: joinPem(trust.rootsPem), mode: GUEST_PUBLIC_MODE });
