@@ -131,4 +131,30 @@ describe('delivery into guests', () => {
       'hook reload-plain',
     ]);
   });
+
+  it('serves different guests in parallel: one guest waiting does not hold up another', async () => {
+    const world = running(new FakeWorld(), 'lxc/101', 'vm/1001');
+    let containerDelivered: () => void = () => {};
+    const containerReached = new Promise<void>((resolve) => {
+      containerDelivered = resolve;
+    });
+    const ports = world.ports();
+    const fake = ports.guests;
+    // The VM (served first: docker sorts before nginx) answers its status only once the
+    // container got its files: served one guest after the other, this pass would never
+    // finish (and the test would time out).
+    const guests: typeof fake = {
+      state: async (target) => {
+        if (target.guestType === 'vm') await containerReached;
+        return fake.state(target);
+      },
+      deliver: async (target, files) => {
+        await fake.deliver(target, files);
+        if (target.guestType === 'lxc') containerDelivered();
+      },
+    };
+    const result = await reconcileOnce(stateOf(nginx, docker), { ...ports, guests });
+    expect(result.ok).toBe(true);
+    expect(world.guestFiles.get('vm/1001')?.has('/tmp/cert.pem')).toBe(true);
+  }, 5_000);
 });
