@@ -1,7 +1,8 @@
 /**
  * One reconcile pass: gather (trust, provenance, status, ids, observe), decide
- * (buildPlan, pure), act on each entry through the keyed queue, run hooks once
- * after every write, verify by re-observing what was touched, record status.
+ * (buildPlan, pure), act on each entry through the keyed queue, deliver into
+ * Proxmox guests and run hooks after every write (delivery.ts, hooks.ts),
+ * verify by re-observing what was touched, record status.
  * One certificate failing never stops the others; the caller holds the lock
  * and maps `ok` to the exit code.
  */
