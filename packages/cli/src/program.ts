@@ -82,6 +82,10 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--once', 'run one pass and exit (0 converged, 1 something failed)')
       .option('--force', 'reissue every certificate')
       .option('--prune', 'delete files of certificates that left the manifest (only files certloop wrote)')
+      .option(
+        '--generate-only',
+        'issue and write, but leave deliveries into guests and hooks pending for a later pass',
+      )
       .option('--json', 'print the result as JSON')
       .option('--concurrency <n>', 'certificates worked on at once', '4')
       .option('--lock-timeout <duration>', 'how long to wait for another reconciler to finish', '5m')
@@ -101,12 +105,15 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
     commonOptions(issuerOptions(manifestOptions(c))).option('--json', 'print the status as JSON'),
   );
   add('install', 'copy a certificate certloop placed on shared storage to local paths, safely', (c) =>
-    c
+    issuerOptions(c)
       .argument('<name>', 'certificate name in the manifest')
       .requiredOption('-f, --file <manifest>', 'manifest file')
       .requiredOption('--cert <path>', 'local certificate path')
       .requiredOption('--key <path>', 'local key path')
-      .option('--ca <path>', 'local CA bundle path')
+      .option(
+        '--ca <path>',
+        "local CA bundle path (the entry's CA bundle, else the issuer's roots: --root, --ca-url + --fingerprint, --local-ca)",
+      )
       .option('--owner <user:group>', 'owner of the local files')
       .option('--mode <octal>', 'mode of the local certificate and CA bundle (default 0644)')
       .option('--key-mode <octal>', 'mode of the local key (default 0600)')

@@ -21,6 +21,8 @@ export const REASONS = {
   'cn-differs': 'The subject common name differs from the manifest.',
   'sans-differ': 'The subject alternative names differ from the manifest.',
   'key-algorithm-differs': 'The key algorithm or size differs from the manifest.',
+  'usage-missing':
+    'The certificate lacks the extended key usage its use needs: serverAuth for a server certificate, clientAuth for a client one (cert_type / usage).',
   'spec-changed': 'The content-shaping part of the spec changed since the last issuance.',
   forced: 'Reissue was forced (--force).',
   // placement only
@@ -29,6 +31,8 @@ export const REASONS = {
   'mode-differs': 'A file mode differs from the manifest.',
   'owner-differs': 'A file owner or group differs from the manifest.',
   'hook-pending': 'A post-renewal hook failed earlier and must run again.',
+  'delivery-pending':
+    'The files have not reached their Proxmox guest yet (it was stopped or unreachable, or --generate-only); they are delivered, then the hooks run, when it runs.',
   // removal
   orphaned: 'The certificate left the manifest; certloop wrote its files.',
 } as const;

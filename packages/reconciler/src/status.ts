@@ -121,6 +121,8 @@ export interface StatusUpdate {
   readonly serial?: string;
   readonly notAfter?: string;
   readonly pendingHooks: readonly string[];
+  /** The guest the files still have to reach. */
+  readonly pendingDelivery?: string;
   /** Reasons still found after the pass (re-observation for touched certificates). */
   readonly remainingReasons: readonly Reason[];
   readonly now: Date;
@@ -139,6 +141,7 @@ export function nextCertificateStatus(update: StatusUpdate): CertificateStatus {
     serial: update.serial ?? previous?.serial,
     notAfter: update.notAfter ?? previous?.notAfter,
     pendingHooks: [...update.pendingHooks],
+    pendingDelivery: update.pendingDelivery,
     condition,
   };
 

@@ -31,6 +31,8 @@ export interface StatusRow {
   lastError?: string;
   lastAttemptAt?: string;
   pendingHooks: readonly string[];
+  /** The guest ("vm/1001") the files still have to reach. */
+  pendingDelivery?: string;
 }
 
 /** The state now, from the plan's reasons; a recorded failure shows as Failed until a pass succeeds. */
@@ -53,6 +55,7 @@ export function statusRow(entry: PlanEntry, recorded: CertificateStatus | undefi
       : { lastResult: recorded.lastResult, lastAttemptAt: recorded.lastAttemptAt }),
     ...(recorded?.lastError === undefined ? {} : { lastError: recorded.lastError }),
     pendingHooks: recorded?.pendingHooks ?? [],
+    ...(recorded?.pendingDelivery === undefined ? {} : { pendingDelivery: recorded.pendingDelivery }),
   };
 }
 
@@ -88,7 +91,7 @@ export function renderStatus(rows: readonly StatusRow[], io: Pick<Io, 'color'>):
     formatTimeLeft(r.timeLeftMs),
     r.sansOk ? 'ok' : 'differ',
     r.filesOk ? 'ok' : 'drift',
-    `${r.lastResult ?? '-'}${r.pendingHooks.length > 0 ? ' (hook pending)' : ''}`,
+    `${r.lastResult ?? '-'}${r.pendingDelivery !== undefined ? ` (delivery to ${r.pendingDelivery} pending)` : r.pendingHooks.length > 0 ? ' (hook pending)' : ''}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[], colourState: boolean) =>
