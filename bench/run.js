@@ -40,7 +40,8 @@ const config = quick
     }
   : {
       startupRounds: 11,
-      sizes: [100, 1000, 10_000],
+      sizes: [100, 1000, 10_000, 100_000],
+      // A no-op plan at 100,000 takes ~15 s a round, as does (b).
       roundsFor: () => 5,
       bash: { n: 100, compareN: 1000, rounds: 2 },
       warm: { n: 10_000, rounds: 3 },
