@@ -125,5 +125,27 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('-o, --output <file>', 'write to a file instead of stdout')
       .option('--schema <ref>', 'JSON Schema reference for the yaml-language-server header'),
   );
+  add('export', 'write the manifest as objects of another system (cert-manager Certificates)', (c) =>
+    issuerOptions(manifestOptions(c))
+      .option('--format <format>', 'what to write: cert-manager', 'cert-manager')
+      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('--namespace <namespace>', 'Kubernetes namespace of the Certificates')
+      .option(
+        '--issuer-kind <kind>',
+        'kind of the issuer the Certificates name (Issuer, ClusterIssuer, ...)',
+        'ClusterIssuer',
+      )
+      .option('--issuer-name <name>', 'name of that issuer', 'step-ca')
+      .option('--issuer-group <group>', 'API group of that issuer (default cert-manager.io)')
+      .option(
+        '--issuer-object <kind>',
+        'also write the issuer for the same Step-CA: acme (cert-manager ACME) or step-issuer (smallstep)',
+      )
+      .option(
+        '--acme-provisioner <name>',
+        "step-ca's ACME provisioner, with --issuer-object acme (default acme)",
+      )
+      .option('--provisioner-kid <kid>', "the JWK provisioner's key id, with --issuer-object step-issuer"),
+  );
   return program;
 }
