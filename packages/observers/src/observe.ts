@@ -13,9 +13,16 @@ import type {
   TrustMaterial,
 } from '@certloop/core';
 import { describeError, FILE_ROLES, type FileRole, joinPem, leafRole } from '@certloop/core';
+import {
+  chainsToAsync,
+  isIssuerChainAsync,
+  type KeyParse,
+  type ParsedCertificate,
+  sha256Hex,
+  type TrustContext,
+  trustContext,
+} from '@certloop/x509';
 import type { ObservationCache } from './cache.js';
-import { type ParsedCertificate, sha256Hex } from './certificate.js';
-import { chainsToAsync, isIssuerChainAsync } from './chain.js';
 import {
   type CertFileParse,
   type PemFileParse,
@@ -25,8 +32,6 @@ import {
 } from './file-parsers.js';
 import { FileSystemClassifier } from './file-systems.js';
 import { type FileObservation, type FileParsers, type FileReadContext, observeFileAs } from './files.js';
-import type { KeyParse } from './key.js';
-import { type TrustContext, trustContext } from './trust.js';
 
 export interface ObserveOptions {
   /** Roots and current intermediates; without them chainVerifies and chainFilesCurrent stay undecided. */

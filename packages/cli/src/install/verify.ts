@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { splitPemBlocks } from '@certloop/core';
-import { parseCertificatePem, verifiesTo } from '@certloop/observers';
+import { parseCertificatePem, verifiesTo } from '@certloop/x509';
 import type { Snapshot } from './snapshot.js';
 
 export interface Installable {
