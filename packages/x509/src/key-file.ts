@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { ObservedKeyData } from '@certloop/core';
 import { splitPemBlocks } from '@certloop/core';
 import { sha256Hex } from './certificate.js';
-import { spkiKeyAlgorithm } from './der.js';
+import { spkiKeyAlgorithm } from './der-read.js';
 import { ecPublicKeyOf } from './ec-key.js';
 import { missingPemReason, pemLabel } from './pem-text.js';
 
