@@ -17,6 +17,7 @@ import {
   chainsToAsync,
   isIssuerChainAsync,
   type KeyParse,
+  keyMatchesCertificate,
   type ParsedCertificate,
   sha256Hex,
   type TrustContext,
@@ -250,7 +251,7 @@ async function derive(
     ...(keyData !== undefined ? { key: keyData } : {}),
     ...(keyParse !== undefined && 'error' in keyParse ? { keyError: keyParse.error } : {}),
     ...(certificate !== undefined && keyData !== undefined
-      ? { keyMatchesCertificate: certificate.publicKeySha256 === keyData.publicKeySha256 }
+      ? { keyMatchesCertificate: keyMatchesCertificate(certificate, keyData) }
       : {}),
     chainFilesCurrent: await chainFilesCurrent(leaf, { chain, fullchain, caBundle }, context.trust),
   };

@@ -15,7 +15,7 @@ export {
 } from './chain.js';
 export { createCsr } from './csr.js';
 export { CertificateParseError } from './errors.js';
-export { type KeyParse, parseKeyContent } from './key-file.js';
+export { type KeyParse, keyMatchesCertificate, parseKeyContent } from './key-file.js';
 export { certificateBlocks, missingPemReason } from './pem-text.js';
 export {
   generateKey,

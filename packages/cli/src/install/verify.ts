@@ -7,7 +7,7 @@
  * parsing; `now` is injected.
  */
 import type { ObservedCertificateData } from '@certloop/core';
-import { parseCertificatePem, parseKeyContent, verifiesTo } from '@certloop/x509';
+import { keyMatchesCertificate, parseCertificatePem, parseKeyContent, verifiesTo } from '@certloop/x509';
 import type { Snapshot } from './snapshot.js';
 
 export interface Installable {
@@ -52,7 +52,7 @@ export function checkSnapshot(snapshot: Snapshot, now: Date): Verdict {
 function keyMatches(certificate: ObservedCertificateData, keyPem: Buffer): boolean {
   try {
     const key = parseKeyContent(keyPem);
-    return 'key' in key && key.key.publicKeySha256 === certificate.publicKeySha256;
+    return 'key' in key && keyMatchesCertificate(certificate, key.key);
   } catch {
     return false;
   }
