@@ -2,6 +2,9 @@
  * Observing certificates: per certificate, stat and parse each declared file,
  * then derive the cross-file facts (key matches, chain verifies, chain files
  * current). Gather only: no decisions, no writes, no throwing for what is found.
+ * One file over 300 lines: observing from disk and inspecting contents in
+ * memory (an issued certificate) share the list of wanted files and the
+ * derivation, and must not drift apart.
  */
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
