@@ -1,4 +1,3 @@
-export * from './crypto/index.js';
 export * from './delivery/index.js';
 export * from './files/index.js';
 export * from './hooks/index.js';

@@ -4,10 +4,16 @@
  */
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { describeError, joinPem, splitPemBlocks } from '@certloop/core';
-import { type ParsedCertificate, parseCertificateBlock } from './certificate.js';
-import { parseCertificateBlocksLenient, parseCertificates } from './chain.js';
-import { type KeyParse, parseKeyContent } from './key.js';
-import { certificateBlocks, missingPemReason } from './pem-text.js';
+import {
+  certificateBlocks,
+  type KeyParse,
+  missingPemReason,
+  type ParsedCertificate,
+  parseCertificateBlock,
+  parseCertificateBlocksLenient,
+  parseCertificates,
+  parseKeyContent,
+} from '@certloop/x509';
 
 export interface CertFileParse {
   readonly leaf?: ParsedCertificate;

@@ -4,8 +4,8 @@
  */
 import type { Stats } from 'node:fs';
 import type { ObservedFile } from '@certloop/core';
+import { sha256Hex } from '@certloop/x509';
 import type { ObservationCache } from './cache.js';
-import { sha256Hex } from './certificate.js';
 import type { FileSystemClassifier } from './file-systems.js';
 import { ASYNC_ACCESS, type FileAccess } from './read-once.js';
 

@@ -2,6 +2,9 @@
  * Observing certificates: per certificate, stat and parse each declared file,
  * then derive the cross-file facts (key matches, chain verifies, chain files
  * current). Gather only: no decisions, no writes, no throwing for what is found.
+ * One file over 300 lines: observing from disk and inspecting contents in
+ * memory (an issued certificate) share the list of wanted files and the
+ * derivation, and must not drift apart.
  */
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -13,9 +16,17 @@ import type {
   TrustMaterial,
 } from '@certloop/core';
 import { describeError, FILE_ROLES, type FileRole, joinPem, leafRole } from '@certloop/core';
+import {
+  chainsToAsync,
+  isIssuerChainAsync,
+  type KeyParse,
+  keyMatchesCertificate,
+  type ParsedCertificate,
+  sha256Hex,
+  type TrustContext,
+  trustContext,
+} from '@certloop/x509';
 import type { ObservationCache } from './cache.js';
-import { type ParsedCertificate, sha256Hex } from './certificate.js';
-import { chainsToAsync, isIssuerChainAsync } from './chain.js';
 import {
   type CertFileParse,
   type PemFileParse,
@@ -25,8 +36,6 @@ import {
 } from './file-parsers.js';
 import { FileSystemClassifier } from './file-systems.js';
 import { type FileObservation, type FileParsers, type FileReadContext, observeFileAs } from './files.js';
-import type { KeyParse } from './key.js';
-import { type TrustContext, trustContext } from './trust.js';
 
 export interface ObserveOptions {
   /** Roots and current intermediates; without them chainVerifies and chainFilesCurrent stay undecided. */
@@ -245,7 +254,7 @@ async function derive(
     ...(keyData !== undefined ? { key: keyData } : {}),
     ...(keyParse !== undefined && 'error' in keyParse ? { keyError: keyParse.error } : {}),
     ...(certificate !== undefined && keyData !== undefined
-      ? { keyMatchesCertificate: certificate.publicKeySha256 === keyData.publicKeySha256 }
+      ? { keyMatchesCertificate: keyMatchesCertificate(certificate, keyData) }
       : {}),
     chainFilesCurrent: await chainFilesCurrent(leaf, { chain, fullchain, caBundle }, context.trust),
   };

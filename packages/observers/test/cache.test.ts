@@ -9,7 +9,7 @@ import {
   type BuiltCertificate,
   signedBy,
   writeFileAt,
-} from './builders.js';
+} from '../../x509/test/builders.js';
 
 let root: BuiltCertificate;
 let trust: TrustMaterial;

@@ -21,7 +21,7 @@ import {
   withSans,
   withSerial,
   writeFileAt,
-} from './builders.js';
+} from '../../x509/test/builders.js';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 

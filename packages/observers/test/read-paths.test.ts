@@ -8,11 +8,11 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { StatfsFunction } from '@certloop/core';
+import { aTempDir, writeFileAt } from '../../x509/test/builders.js';
 import { ObservationCache } from '../src/cache.js';
 import { FileSystemClassifier } from '../src/file-systems.js';
 import { type FileReadContext, MAX_FILE_BYTES, observeFileWith } from '../src/files.js';
 import { ASYNC_ACCESS, type FileAccess, SYNC_ACCESS } from '../src/read-once.js';
-import { aTempDir, writeFileAt } from './builders.js';
 
 let dir: { path: string; cleanup: () => Promise<void> };
 

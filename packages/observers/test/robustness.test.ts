@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { observeCertificate } from '@certloop/observers';
 import fc from 'fast-check';
-import { aCa, aCert, aDesiredCertificate, aTempDir, signedBy, writeFileAt } from './builders.js';
+import {
+  aCa,
+  aCert,
+  aDesiredCertificate,
+  aTempDir,
+  signedBy,
+  writeFileAt,
+} from '../../x509/test/builders.js';
 
 test('arbitrary bytes in the certificate and key files give a typed observation, never a throw', async () => {
   const dir = await aTempDir();

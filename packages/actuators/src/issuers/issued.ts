@@ -1,6 +1,6 @@
 /** Assembles the IssuedCertificate every issuer returns, from PEM parts. */
 import { type IssuedCertificate, joinPem } from '@certloop/core';
-import { certificateFacts } from '../crypto/certificate-facts.js';
+import { certificateFacts } from '@certloop/x509';
 
 export function issuedCertificate(parts: {
   certificatePem: string;

@@ -1,7 +1,7 @@
 /** The private key of a request: the one to keep, or a fresh one of the requested algorithm. */
 import type { KeyObject } from 'node:crypto';
 import { CertloopError, type IssueRequest } from '@certloop/core';
-import { generatePrivateKey, keyAlgorithmOf, parsePrivateKey, privateKeyPem } from '../crypto/keys.js';
+import { generatePrivateKey, keyAlgorithmOf, parsePrivateKey, privateKeyPem } from '@certloop/x509';
 
 /** The key in both shapes an issuer needs: PEM for the files, a KeyObject to sign the CSR (parsed once). */
 export interface RequestKey {

@@ -2,8 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IssuerError } from '@certloop/core';
+import { x509 } from '@certloop/x509';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
-import { x509 } from '../../src/crypto/x509-provider.js';
 import { createStepCaIssuer, type StepCaSettings } from '../../src/issuers/index.js';
 import { aRequest, recordingLogger, tempDir, withSans } from './support/builders.js';
 import { type FakeStepCa, startFakeStepCa } from './support/fake-step-ca.js';

@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IssuerError, KEY_ALGORITHMS, type KeyAlgorithm } from '@certloop/core';
 import { decryptProvisionerKey, type StepCaHandle, startStepCa } from '@certloop/testbed';
-import { generateKey, publicKeyOf } from '../../src/crypto/index.js';
+import { generateKey, publicKeyOf } from '@certloop/x509';
 import {
   createLocalCaIssuer,
   createStepCaIssuer,

@@ -1,12 +1,13 @@
 /**
  * Whether a snapshot is safe to install: a parseable certificate, a key that
  * belongs to it, a chain that verifies to the CA bundle (when one is
- * declared), and a validity period that includes now. Pure apart from
+ * declared), and a validity period that includes now. The certificate, the
+ * key and the chain are read by the same x509 code, and the key matched the
+ * same way (public key hashes), as when `plan` observes them. Pure apart from
  * parsing; `now` is injected.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { splitPemBlocks } from '@certloop/core';
-import { parseCertificatePem, verifiesTo } from '@certloop/observers';
+import type { ObservedCertificateData } from '@certloop/core';
+import { keyMatchesCertificate, parseCertificatePem, parseKeyContent, verifiesTo } from '@certloop/x509';
 import type { Snapshot } from './snapshot.js';
 
 export interface Installable {
@@ -19,15 +20,13 @@ export type Verdict = Installable | { readonly ok: false; readonly reason: strin
 
 export function checkSnapshot(snapshot: Snapshot, now: Date): Verdict {
   const certText = snapshot.cert.toString('utf8');
-  let facts: ReturnType<typeof parseCertificatePem>;
-  let leaf: X509Certificate;
+  let facts: ObservedCertificateData;
   try {
     facts = parseCertificatePem(certText);
-    leaf = new X509Certificate(firstCertificateBlock(certText));
   } catch (error) {
     return { ok: false, reason: `The certificate does not parse: ${(error as Error).message}` };
   }
-  if (!keyMatches(leaf, snapshot.key)) {
+  if (!keyMatches(facts, snapshot.key)) {
     return { ok: false, reason: 'The key does not belong to the certificate (a half-renewed pair?).' };
   }
   if (snapshot.ca !== undefined) {
@@ -49,16 +48,11 @@ export function checkSnapshot(snapshot: Snapshot, now: Date): Verdict {
   return { ok: true, serial: facts.serial, notAfter: facts.notAfter };
 }
 
-function firstCertificateBlock(text: string): string {
-  const block = splitPemBlocks(text).find((b) => b.startsWith('-----BEGIN CERTIFICATE-----'));
-  if (block === undefined) throw new Error('no PEM certificate found');
-  return block;
-}
-
 /** The private key's public half equals the certificate's; an unreadable or encrypted key never matches. */
-function keyMatches(leaf: X509Certificate, keyPem: Buffer): boolean {
+function keyMatches(certificate: ObservedCertificateData, keyPem: Buffer): boolean {
   try {
-    return leaf.checkPrivateKey(createPrivateKey({ key: keyPem, format: 'pem' }));
+    const key = parseKeyContent(keyPem);
+    return 'key' in key && keyMatchesCertificate(certificate, key.key);
   } catch {
     return false;
   }

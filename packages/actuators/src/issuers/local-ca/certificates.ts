@@ -1,9 +1,7 @@
 /** The certificates the local CA makes: its root, its intermediate, and leaves like step-ca's default template. */
 import { randomBytes } from 'node:crypto';
 import type { SubjectAltNames } from '@certloop/core';
-import type { WebCryptoKeyPair } from '../../crypto/keys.js';
-import { generalNames, hasAnySan } from '../../crypto/sans.js';
-import { x509 } from '../../crypto/x509-provider.js';
+import { generalNames, hasAnySan, type WebCryptoKeyPair, x509 } from '@certloop/x509';
 
 const CA_VALIDITY_MS = 10 * 365 * 24 * 3_600_000;
 /** Like step-ca: notBefore a minute early, for clocks slightly behind. */

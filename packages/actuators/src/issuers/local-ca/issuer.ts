@@ -14,7 +14,7 @@ import {
   silentLogger,
   type TrustMaterial,
 } from '@certloop/core';
-import { importKeyPair } from '../../crypto/keys.js';
+import { importKeyPair } from '@certloop/x509';
 import { issuedCertificate } from '../issued.js';
 import { Lazy } from '../lazy.js';
 import { keyForRequest } from '../request-key.js';

@@ -6,8 +6,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IssuerError, type Logger } from '@certloop/core';
-import { generateKey, importKeyPair, type WebCryptoKeyPair } from '../../crypto/keys.js';
-import { x509 } from '../../crypto/x509-provider.js';
+import { generateKey, importKeyPair, type WebCryptoKeyPair, x509 } from '@certloop/x509';
 import { createIntermediateCertificate, createRootCertificate } from './certificates.js';
 
 export const LOCAL_CA_FILES = {

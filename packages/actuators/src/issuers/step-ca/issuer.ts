@@ -16,9 +16,8 @@ import {
   silentLogger,
   type TrustMaterial,
 } from '@certloop/core';
+import { createCsr, sanStrings } from '@certloop/x509';
 import PQueue from 'p-queue';
-import { createCsr } from '../../crypto/csr.js';
-import { sanStrings } from '../../crypto/sans.js';
 import { formatGoDuration } from '../go-duration.js';
 import { issuedCertificate } from '../issued.js';
 import { Lazy } from '../lazy.js';

@@ -1,5 +1,5 @@
 import { joinPem } from '@certloop/core';
-import { CertificateParseError, parseCertificatePem, verifiesTo } from '@certloop/observers';
+import { CertificateParseError, parseCertificatePem, verifiesTo } from '@certloop/x509';
 import fc from 'fast-check';
 import {
   aCa,

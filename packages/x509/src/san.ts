@@ -47,7 +47,7 @@ export function decodeSans(generalNames: Uint8Array): SubjectAltNames {
 }
 
 function peculiarGeneralNames(generalNames: Uint8Array): RawSans {
-  const { GeneralNames } = x509();
+  const { GeneralNames } = x509;
   const raw: RawSans = { dns: [], ip: [], email: [], uri: [] };
   for (const name of new GeneralNames(generalNames).items) {
     if (name.type === 'dns') raw.dns.push(name.value);

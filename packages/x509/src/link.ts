@@ -8,7 +8,7 @@
  */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { hex } from './der.js';
+import { hex } from './der-read.js';
 import type { LinkFacts } from './strict-der.js';
 
 // keyCertSign, as OpenSSL's KU_KEY_CERT_SIGN (bit 5 of the first octet).

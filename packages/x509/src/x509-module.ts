@@ -1,10 +1,11 @@
 /**
- * @peculiar/x509 resolves its services through tsyringe, which needs the
- * reflect-metadata polyfill loaded first, and signs through a WebCrypto
- * provider: Node's own. Import `x509` from here, never from the package.
- *
- * Loaded on first use, not at import: the library and its polyfill cost ~3×
- * `node -e 0` to load, and `certloop plan` never builds a certificate.
+ * @peculiar/x509, the one way certloop loads it: on first use, not at import
+ * time. It pulls in tsyringe, reflect-metadata and the ASN.1 schemas (~3×
+ * `node -e 0`), and neither `--version` nor a plan of ordinary certificates
+ * may pay for that. A synchronous require keeps the parsers synchronous; the
+ * CLI's bundler rewrites exactly the lazy require calls below, whose text it
+ * matches (scripts/bundle-cli.mjs: not even a comment may spell one out).
+ * Import `x509` from here, never the package.
  */
 import { webcrypto } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -16,8 +17,10 @@ let loaded: X509Module | undefined;
 
 function load(): X509Module {
   if (loaded === undefined) {
+    // tsyringe (inside @peculiar/x509) needs the Reflect metadata polyfill first.
     createRequire(import.meta.url)('reflect-metadata');
     const module = createRequire(import.meta.url)('@peculiar/x509') as X509Module;
+    // Certificates are built and signed through Node's own WebCrypto.
     module.cryptoProvider.set(webcrypto as unknown as Parameters<X509Module['cryptoProvider']['set']>[0]);
     loaded = module;
   }

@@ -5,7 +5,7 @@
  * key import cost ~3 ms a request.
  */
 import { type KeyObject, sign } from 'node:crypto';
-import { CertloopError, type KeyAlgorithm, type SubjectAltNames } from '@certloop/core';
+import type { KeyAlgorithm, SubjectAltNames } from '@certloop/core';
 import {
   bitString,
   contextConstructed,
@@ -18,10 +18,10 @@ import {
   setOf,
   smallInteger,
   utf8String,
-} from './der.js';
+} from './der-write.js';
 import { ipAddressBytes } from './ip-bytes.js';
-import { keyAlgorithmOf, parsePrivateKey, spkiDer } from './keys.js';
-import { hasAnySan } from './sans.js';
+import { issuableAlgorithmOf, parsePrivateKey, spkiDer } from './private-key.js';
+import { hasAnySan } from './san-encode.js';
 
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
@@ -73,13 +73,7 @@ function attributesDer(sans: SubjectAltNames): Buffer {
  */
 export function createCsr(key: KeyObject | string, commonName: string, sans: SubjectAltNames): string {
   const privateKey = typeof key === 'string' ? parsePrivateKey(key) : key;
-  const algorithm = keyAlgorithmOf(privateKey);
-  if (algorithm === undefined) {
-    throw new CertloopError(
-      'INTERNAL',
-      `The private key type (${privateKey.asymmetricKeyType ?? 'unknown'}) is not one certloop issues for.`,
-    );
-  }
+  const algorithm = issuableAlgorithmOf(privateKey);
   const { digest, algorithmIdentifier } = signatureScheme(algorithm);
   const info = sequence(
     smallInteger(0),

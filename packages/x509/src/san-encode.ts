@@ -1,6 +1,6 @@
 /** Subject alternative names in the two shapes the issuers need: X.509 general names and step-ca's token strings. */
 import type { SubjectAltNames } from '@certloop/core';
-import type { x509 } from './x509-provider.js';
+import type { x509 } from './x509-module.js';
 
 /** Every SAN as one flat list, grouped by type (dns, ip, email, uri), as the `sans` token claim wants them. */
 export function sanStrings(sans: SubjectAltNames): string[] {

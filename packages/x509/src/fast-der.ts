@@ -5,7 +5,7 @@
  * function returns undefined for anything unusual, and the caller then asks
  * @peculiar/x509, whose output these match exactly for what they accept.
  */
-import { childrenOf, hex, readTlv, TAG } from './der.js';
+import { childrenOf, hex, readTlv, TAG } from './der-read.js';
 
 const ATTRIBUTES: Readonly<Record<string, string>> = {
   '550403': 'CN',

@@ -69,11 +69,15 @@ export function duration(text: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
-export const withCommonName =
-  (commonName: string): CertModifier =>
+/** A modifier that sets one field of the draft. */
+const setting =
+  <K extends keyof CertDraft>(field: K) =>
+  (value: CertDraft[K]): CertModifier =>
   (d) => {
-    d.commonName = commonName;
+    d[field] = value;
   };
+
+export const withCommonName = setting('commonName');
 
 /** SANs typed by their look: URI (has "://" or "spiffe:"), IP, e-mail (has "@"), else DNS. */
 export const withSans =
@@ -93,17 +97,9 @@ export const expiringIn =
     d.notAfter = new Date(Date.now() + duration(text));
   };
 
-export const validFrom =
-  (date: Date): CertModifier =>
-  (d) => {
-    d.notBefore = date;
-  };
+export const validFrom = setting('notBefore');
 
-export const withKey =
-  (algorithm: KeyAlgorithm): CertModifier =>
-  (d) => {
-    d.keyAlgorithm = algorithm;
-  };
+export const withKey = setting('keyAlgorithm');
 
 /** Same key pair as another certificate (a renewal that kept its key). */
 export const withKeyOf =
@@ -113,11 +109,7 @@ export const withKeyOf =
     d.keys = other.keys;
   };
 
-export const signedBy =
-  (issuer: BuiltCertificate): CertModifier =>
-  (d) => {
-    d.issuer = issuer;
-  };
+export const signedBy = setting('issuer');
 
 export const asCa = (): CertModifier => (d) => {
   d.ca = true;
@@ -129,17 +121,9 @@ export const withKeyUsage =
     d.keyUsage = flags.reduce<number>((all, flag) => all | flag, 0);
   };
 
-export const withExtendedKeyUsage =
-  (...oids: string[]): CertModifier =>
-  (d) => {
-    d.extendedKeyUsage = oids;
-  };
+export const withExtendedKeyUsage = (...oids: string[]): CertModifier => setting('extendedKeyUsage')(oids);
 
-export const withSerial =
-  (hex: string): CertModifier =>
-  (d) => {
-    d.serial = hex;
-  };
+export const withSerial = setting('serial');
 
 /** No subject/authority key identifier extensions: issuers are matched by name alone. */
 export const withoutKeyIdentifiers = (): CertModifier => (d) => {

@@ -1,6 +1,7 @@
 /**
- * Just enough DER to build a PKCS#10 request by hand: a certificate library
- * costs milliseconds per request on the issuance path, this a few microseconds.
+ * Writing DER: just enough to build a PKCS#10 request, a PKCS#8 key and a
+ * SubjectPublicKeyInfo by hand. A certificate library costs milliseconds per
+ * request on the issuance path, this a few microseconds.
  */
 
 function lengthBytes(length: number): Buffer {

@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import * as x509 from '@peculiar/x509';
 import { ecPublicKeyOf } from '../src/ec-key.js';
 import { fastGeneralNames, fastName, fastOidList } from '../src/fast-der.js';
-import { parseKeyContent } from '../src/key.js';
+import { parseKeyContent } from '../src/key-file.js';
 import { decodeSans } from '../src/san.js';
 
 const spkiOf = (pem: string) =>

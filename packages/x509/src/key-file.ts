@@ -4,16 +4,24 @@
  * reads PKCS#8, SEC1 and PKCS#1 PEM. Key material never goes into messages.
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import type { ObservedKeyData } from '@certloop/core';
+import type { ObservedCertificateData, ObservedKeyData } from '@certloop/core';
 import { splitPemBlocks } from '@certloop/core';
 import { sha256Hex } from './certificate.js';
-import { spkiKeyAlgorithm } from './der.js';
+import { spkiKeyAlgorithm } from './der-read.js';
 import { ecPublicKeyOf } from './ec-key.js';
 import { missingPemReason, pemLabel } from './pem-text.js';
 
 const SUPPORTED_LABELS = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'] as const;
 
 export type KeyParse = { readonly key: ObservedKeyData } | { readonly error: string };
+
+/** Whether a key is the certificate's: the public key derived from it hashes as the certificate's SPKI. */
+export function keyMatchesCertificate(
+  certificate: Pick<ObservedCertificateData, 'publicKeySha256'>,
+  key: Pick<ObservedKeyData, 'publicKeySha256'>,
+): boolean {
+  return certificate.publicKeySha256 === key.publicKeySha256;
+}
 
 export function parseKeyContent(content: Buffer): KeyParse {
   const text = content.toString('utf8');

@@ -5,17 +5,21 @@
  * OIDs and extension envelopes) and returns undefined for anything else, and
  * the caller then lets OpenSSL decide as before. Accepting something OpenSSL
  * rejects would be a bug; rejecting something it accepts only costs time.
+ * One file over 300 lines on purpose: its checks together draw that one
+ * boundary, and the byte-flip test in link.test.ts holds all of them to it.
  */
 import {
   type CertificateParts,
+  certificateTime,
   childrenOf,
   DerError,
   hex,
   type RawExtension,
   readTlv,
+  serialMagnitudeHex,
   TAG,
   type Tlv,
-} from './der.js';
+} from './der-read.js';
 import { type FastName, fastName } from './fast-der.js';
 
 /** What a signature check of this certificate needs, and what OpenSSL's checkIssued looks at. */
@@ -127,8 +131,8 @@ function readCertificate(der: Uint8Array): StrictCertificate {
     serialHex: serialMagnitudeHex(content(der, serial)),
     issuer: element(der, issuer),
     subject: element(der, subject),
-    notBefore: strictTime(der, notBefore),
-    notAfter: strictTime(der, notAfter),
+    notBefore: certificateTime(der, notBefore, true),
+    notAfter: certificateTime(der, notAfter, true),
     spki: element(der, spki),
     extensions,
   };
@@ -146,12 +150,6 @@ function readCertificate(der: Uint8Array): StrictCertificate {
     ...keyFacts,
   };
   return { parts, subjectName: subjectName.name, issuerName: issuerName.name, link };
-}
-
-/** Serial without the sign octet DER adds before a high bit (what CAs and tools display). */
-function serialMagnitudeHex(bytes: Uint8Array): string {
-  const start = bytes.length > 1 && bytes[0] === 0 ? 1 : 0;
-  return hex(bytes.subarray(start));
 }
 
 /** Non-empty and minimal (OpenSSL rejects empty and padded integers). */
@@ -195,28 +193,6 @@ function checkAlgorithmIdentifier(der: Uint8Array, algorithm: Tlv): void {
   if (parameters === undefined) return;
   if (parameters.tag === 0x05 && parameters.end === parameters.contentStart) return;
   checkOid(der, parameters);
-}
-
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ with fields in range. */
-function strictTime(der: Uint8Array, time: Tlv): Date {
-  const text = Buffer.from(content(der, time)).toString('latin1');
-  const match =
-    time.tag === TAG.utcTime
-      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
-      : time.tag === TAG.generalizedTime
-        ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
-        : null;
-  if (!match) throw new DerError('not a plain certificate time');
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  // RFC 5280: two-digit UTCTime years 50-99 are 19xx, 00-49 are 20xx.
-  const year = time.tag === TAG.utcTime ? (y! >= 50 ? 1900 + y! : 2000 + y!) : y!;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = mo === 2 && !leap ? 28 : (DAYS_IN_MONTH[mo! - 1] ?? 0);
-  if (mo! < 1 || mo! > 12 || d! < 1 || d! > days || h! > 23 || mi! > 59 || s! > 59)
-    throw new DerError('certificate time out of range');
-  return new Date(Date.UTC(year, mo! - 1, d!, h!, mi!, s!));
 }
 
 /**

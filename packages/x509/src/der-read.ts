@@ -119,8 +119,8 @@ export function certificateParts(der: Uint8Array): CertificateParts {
     serialHex: serialMagnitudeHex(der.subarray(serial.contentStart, serial.end)),
     issuer: der.subarray(issuer.start, issuer.end),
     subject: der.subarray(subject.start, subject.end),
-    notBefore: derTime(der, notBefore),
-    notAfter: derTime(der, notAfter),
+    notBefore: certificateTime(der, notBefore),
+    notAfter: certificateTime(der, notAfter),
     spki: der.subarray(spki.start, spki.end),
     extensions,
   };
@@ -131,23 +131,41 @@ export function hex(bytes: Uint8Array): string {
 }
 
 /** Serial without the sign octet DER adds before a high bit (what CAs and tools display). */
-function serialMagnitudeHex(content: Uint8Array): string {
+export function serialMagnitudeHex(content: Uint8Array): string {
   const start = content.length > 1 && content[0] === 0 ? 1 : 0;
   return hex(content.subarray(start));
 }
 
-function derTime(der: Uint8Array, element: Tlv): Date {
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A certificate time (RFC 5280 4.1.2.5): UTCTime YYMMDDHHMMSSZ or
+ * GeneralizedTime YYYYMMDDHHMMSSZ. `strict` (strict-der.ts) also refuses
+ * fractional seconds and fields out of range; without it, a time node:crypto
+ * already accepted is read as it comes (fractions dropped).
+ */
+export function certificateTime(der: Uint8Array, element: Tlv, strict = false): Date {
   const text = Buffer.from(der.subarray(element.contentStart, element.end)).toString('latin1');
   const match =
     element.tag === TAG.utcTime
       ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
       : element.tag === TAG.generalizedTime
-        ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text)
+        ? (strict
+            ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
+            : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/
+          ).exec(text)
         : null;
-  if (!match) throw new DerError(`unsupported certificate time "${text}"`);
+  if (!match)
+    throw new DerError(strict ? 'not a plain certificate time' : `unsupported certificate time "${text}"`);
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   // RFC 5280: two-digit UTCTime years 50-99 are 19xx, 00-49 are 20xx.
   const year = element.tag === TAG.utcTime ? (y! >= 50 ? 1900 + y! : 2000 + y!) : y!;
+  if (strict) {
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = mo === 2 && !leap ? 28 : (DAYS_IN_MONTH[mo! - 1] ?? 0);
+    if (mo! < 1 || mo! > 12 || d! < 1 || d! > days || h! > 23 || mi! > 59 || s! > 59)
+      throw new DerError('certificate time out of range');
+  }
   return new Date(Date.UTC(year, mo! - 1, d!, h!, mi!, s!));
 }
 

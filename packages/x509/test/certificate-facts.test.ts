@@ -3,14 +3,14 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { certificateFacts, factsFromDer } from '../../src/crypto/certificate-facts.js';
-import { tempDir } from '../issuers/support/builders.js';
+import { certificateFacts, factsFromDer } from '../src/certificate-facts.js';
+import { aTempDir } from './builders.js';
 
 const run = promisify(execFile);
 
 /** A self-signed certificate made by openssl, with the given serial and lifetime. */
 async function opensslCertificate(serial: string, days: number): Promise<string> {
-  const dir = await tempDir('facts');
+  const dir = await aTempDir('certloop-facts-');
   try {
     const out = join(dir.path, 'c.pem');
     await run('openssl', [

@@ -9,7 +9,7 @@
  */
 import { hash, X509Certificate as NodeX509Certificate } from 'node:crypto';
 import type { ObservedCertificateData, SubjectAltNames } from '@certloop/core';
-import { type CertificateParts, certificateParts, keyUsageNames, spkiKeyAlgorithm } from './der.js';
+import { type CertificateParts, certificateParts, keyUsageNames, spkiKeyAlgorithm } from './der-read.js';
 import { CertificateParseError } from './errors.js';
 import { type FastName, fastName, fastOidList } from './fast-der.js';
 import { fastSelfSigned } from './link.js';
@@ -142,7 +142,7 @@ function parsedFrom(
     const eku = parts.extensions.get(OID.extendedKeyUsage);
     if (eku) {
       const oids =
-        fastOidList(eku.value) ?? new (x509().ExtendedKeyUsageExtension)(eku.element).usages.map(String);
+        fastOidList(eku.value) ?? new x509.ExtendedKeyUsageExtension(eku.element).usages.map(String);
       extendedKeyUsage = oids.map((oid) => EXTENDED_KEY_USAGE_NAMES[oid] ?? oid);
     }
   } catch (error) {
@@ -184,7 +184,7 @@ function memo<T>(compute: () => T): () => T {
 function nameOf(der: Uint8Array): FastName {
   const fast = fastName(der);
   if (fast !== undefined) return fast;
-  const name = new (x509().Name)(der);
+  const name = new x509.Name(der);
   return { text: name.toString(), commonName: name.getField('CN')[0] };
 }
 

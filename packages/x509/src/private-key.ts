@@ -10,7 +10,7 @@ import {
   pemOf,
   sequence,
   smallInteger,
-} from './der.js';
+} from './der-write.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -137,6 +137,18 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | undefined {
   }
 }
 
+/** The key algorithm of a key certloop issues for; throws for any other key. */
+export function issuableAlgorithmOf(key: KeyObject): KeyAlgorithm {
+  const algorithm = keyAlgorithmOf(key);
+  if (algorithm === undefined) {
+    throw new CertloopError(
+      'INTERNAL',
+      `The private key type (${key.asymmetricKeyType ?? 'unknown'}) is not one certloop issues for.`,
+    );
+  }
+  return algorithm;
+}
+
 /** SubjectPublicKeyInfo PEM of a private key. */
 export function publicKeyOf(keyPem: string): string {
   return createPublicKey(parsePrivateKey(keyPem)).export({ type: 'spki', format: 'pem' }).toString();
@@ -180,13 +192,7 @@ export interface WebCryptoKeyPair {
 /** Imports a private key (PKCS#8 PEM or KeyObject) into WebCrypto (private key not extractable) for @peculiar/x509. */
 export async function importKeyPair(keyPemOrObject: string | KeyObject): Promise<WebCryptoKeyPair> {
   const key = typeof keyPemOrObject === 'string' ? parsePrivateKey(keyPemOrObject) : keyPemOrObject;
-  const algorithm = keyAlgorithmOf(key);
-  if (algorithm === undefined) {
-    throw new CertloopError(
-      'INTERNAL',
-      `The private key type (${key.asymmetricKeyType ?? 'unknown'}) is not one certloop issues for.`,
-    );
-  }
+  const algorithm = issuableAlgorithmOf(key);
   const { importParams, signParams } = webCryptoParams(algorithm);
   const privateKey = await webcrypto.subtle.importKey(
     'pkcs8',

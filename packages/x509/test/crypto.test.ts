@@ -4,10 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '@certloop/core';
-import { createCsr, generateKey, keyAlgorithmOfPem, publicKeyOf } from '../../src/crypto/index.js';
-import { privateKeyPem, spkiDer } from '../../src/crypto/keys.js';
-import { x509 } from '../../src/crypto/x509-provider.js';
-import { tempDir } from '../issuers/support/builders.js';
+import { createCsr, generateKey, keyAlgorithmOfPem, publicKeyOf } from '../src/index.js';
+import { privateKeyPem, spkiDer } from '../src/private-key.js';
+import { x509 } from '../src/x509-module.js';
+import { aTempDir } from './builders.js';
 
 const run = promisify(execFile);
 const sans = { dns: ['a.example', 'b.example'], ip: ['192.0.2.1', '2001:db8::1'], email: [], uri: [] };
@@ -57,7 +57,7 @@ describe('createCsr', () => {
   it.each(KEY_ALGORITHMS.map((a) => [a]))(
     'makes a %s CSR that openssl verifies, with CN and every SAN',
     async (algorithm: KeyAlgorithm) => {
-      const dir = await tempDir('csr');
+      const dir = await aTempDir('certloop-csr-');
       try {
         const keyPem = await generateKey(algorithm);
         const csrPem = createCsr(keyPem, 'a.example', sans);
@@ -79,7 +79,7 @@ describe('createCsr', () => {
   );
 
   it('encodes email, URI and every IP form, from a KeyObject', async () => {
-    const dir = await tempDir('csr');
+    const dir = await aTempDir('certloop-csr-');
     try {
       const file = join(dir.path, 'req.pem');
       const key = createPrivateKey(await generateKey('ecdsa-p256'));

@@ -8,7 +8,8 @@
  */
 import { createECDH, type ECDH } from 'node:crypto';
 import type { KeyAlgorithm } from '@certloop/core';
-import { childrenOf, hex, readTlv, TAG, type Tlv } from './der.js';
+import { childrenOf, hex, readTlv, TAG, type Tlv } from './der-read.js';
+import { bitString, sequence } from './der-write.js';
 
 const EC_PUBLIC_KEY = '2a8648ce3d0201';
 
@@ -78,10 +79,7 @@ function fromSec1(der: Uint8Array, curveFromPkcs8: string | undefined): EcPublic
   ecdh.setPrivateKey(d); // throws for 0 or a scalar not below the order
   const point = ecdh.getPublicKey();
   const algorithm = Buffer.from(`06072a8648ce3d0201${curve.oid}`, 'hex');
-  const spki = sequence(
-    sequence(algorithm),
-    Buffer.concat([Buffer.from([0x03]), length(point.length + 1), Buffer.from([0]), point]),
-  );
+  const spki = sequence(sequence(algorithm), bitString(point));
   return { keyAlgorithm: curve.algorithm, spki };
 }
 
@@ -97,17 +95,4 @@ function ecdhFor(name: string): ECDH {
     ecdhByCurve.set(name, ecdh);
   }
   return ecdh;
-}
-
-function length(n: number): Buffer {
-  return n < 0x80
-    ? Buffer.from([n])
-    : n < 0x100
-      ? Buffer.from([0x81, n])
-      : Buffer.from([0x82, n >> 8, n & 0xff]);
-}
-
-function sequence(...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([0x30]), length(body.length), body]);
 }

@@ -1,0 +1,33 @@
+export {
+  type CertificateFacts,
+  type ParsedCertificate,
+  parseCertificateBlock,
+  parseCertificatePem,
+  sha256Hex,
+} from './certificate.js';
+export { certificateFacts, type IssuedCertificateFacts } from './certificate-facts.js';
+export {
+  chainsToAsync,
+  isIssuerChainAsync,
+  parseCertificateBlocksLenient,
+  parseCertificates,
+  verifiesTo,
+} from './chain.js';
+export { createCsr } from './csr.js';
+export { CertificateParseError } from './errors.js';
+export { type KeyParse, keyMatchesCertificate, parseKeyContent } from './key-file.js';
+export { certificateBlocks, missingPemReason } from './pem-text.js';
+export {
+  generateKey,
+  generatePrivateKey,
+  importKeyPair,
+  keyAlgorithmOf,
+  keyAlgorithmOfPem,
+  parsePrivateKey,
+  privateKeyPem,
+  publicKeyOf,
+  type WebCryptoKeyPair,
+} from './private-key.js';
+export { generalNames, hasAnySan, sanStrings } from './san-encode.js';
+export { type TrustContext, trustContext } from './trust.js';
+export { x509 } from './x509-module.js';
