@@ -93,8 +93,10 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
         'service: on SIGTERM, how long a pass in flight may still run (default 20s)',
       ),
   );
-  add('status', 'show every certificate: state, expiry, last result', (c) =>
-    commonOptions(issuerOptions(manifestOptions(c))).option('--json', 'print the status as JSON'),
+  add('status', 'show whether every certificate is Ready, and why not', (c) =>
+    commonOptions(issuerOptions(manifestOptions(c)))
+      .option('--json', 'print the status as a versioned JSON document')
+      .option('--not-ready', 'list only the certificates that are not Ready (the summary counts all)'),
   );
   add('install', 'copy a certificate certloop placed on shared storage to local paths, safely', (c) =>
     c

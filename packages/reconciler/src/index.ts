@@ -39,6 +39,17 @@ export type {
 } from './ports.js';
 export { KeyedQueue, type KeyedQueueOptions, type KeyedWorker } from './queue.js';
 export {
+  buildStatusReport,
+  type CertificateReadiness,
+  pendingWorkOf,
+  readinessOf,
+  STATUS_FORMAT_VERSION,
+  type StatusInput,
+  type StatusReport,
+  type StatusSummary,
+  summarize,
+} from './readiness.js';
+export {
   type HookReport,
   type ReconcileOptions,
   type ReconcileReport,

@@ -69,12 +69,25 @@ const STATE_OF_REASON: Partial<Record<ReasonCode, CertState>> = {
   'key-algorithm-differs': 'Invalid',
   'spec-changed': 'Invalid',
   'renewal-due': 'RenewalDue',
+  'chain-stale': 'Drifted',
+  'chain-missing': 'Drifted',
+  'mode-differs': 'Drifted',
+  'owner-differs': 'Drifted',
+  'hook-pending': 'Pending',
 };
-const STATE_PRECEDENCE: readonly CertState[] = ['Missing', 'Expired', 'Invalid', 'RenewalDue'];
+const STATE_PRECEDENCE: readonly CertState[] = [
+  'Missing',
+  'Expired',
+  'Invalid',
+  'RenewalDue',
+  'Drifted',
+  'Pending',
+];
 
 /**
- * The state a certificate is in, from the reasons found for it. Placement
- * reasons (modes, chain files, pending hooks) leave the certificate itself Ready.
+ * The state a certificate is in, from the reasons found for it. Ready only
+ * when no reason is left: a key with the wrong mode or a hook still to run is
+ * not "as declared", even though the certificate itself is good.
  */
 export function conditionFor(
   reasons: readonly Reason[],
@@ -106,6 +119,15 @@ function compact<T extends object>(record: T): T {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** A hook that failed in this pass is work left to do: the certificate is not Ready until it runs. */
+function withPendingHooks(reasons: readonly Reason[], pendingHooks: readonly string[]): readonly Reason[] {
+  if (pendingHooks.length === 0 || reasons.some((r) => r.code === 'hook-pending')) return reasons;
+  return [
+    ...reasons,
+    { code: 'hook-pending', message: `A post-renewal hook must run again: ${pendingHooks.join(', ')}.` },
+  ];
+}
+
 export interface StatusUpdate {
   readonly desired: DesiredCertificate;
   readonly previous?: CertificateStatus;
@@ -130,9 +152,10 @@ export interface StatusUpdate {
 export function nextCertificateStatus(update: StatusUpdate): CertificateStatus {
   const { previous, now } = update;
   const nowIso = now.toISOString();
+  const found = update.outcome === 'failed' ? update.reasons : update.remainingReasons;
   const condition = withTransition(
     previous?.condition,
-    conditionFor(update.outcome === 'failed' ? update.reasons : update.remainingReasons, update.error),
+    conditionFor(withPendingHooks(found, update.pendingHooks), update.error),
     nowIso,
   );
   const facts = {
