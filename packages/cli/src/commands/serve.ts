@@ -36,7 +36,7 @@ import { HealthState } from '../metrics/health.js';
 import { instrumentPorts } from '../metrics/instrument.js';
 import { ServiceMetrics } from '../metrics/registry.js';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.js';
-import { buildPorts, openIssuer, stateDirOf } from '../wiring.js';
+import { buildPorts, checkIssuerSettings, openIssuer, stateDirOf } from '../wiring.js';
 import {
   type PassRuntime,
   positiveInteger,
@@ -120,6 +120,8 @@ class LiveRuntime {
     const key = JSON.stringify([state.issuer ?? null, stateDir]);
     const previous = this.#runtime;
     if (previous !== undefined && key === this.#key) {
+      // Same settings, but the files behind them (password, root) may have changed since.
+      await checkIssuerSettings(state, this.options, this.io.env);
       this.#runtime = { ...previous, state };
       return this.#runtime;
     }

@@ -218,7 +218,8 @@ export class ReconcileService {
     const { logger } = this.#ports;
     try {
       const desired = await this.#ports.load();
-      if (this.#lastProblems !== undefined) logger.info('The manifest is valid again.');
+      if (this.#lastProblems !== undefined)
+        logger.info('The configuration is valid again; it is now in force.');
       this.#lastProblems = undefined;
       this.#desired = desired;
       this.#listener.onReload?.({ ok: true, desired });
@@ -227,7 +228,12 @@ export class ReconcileService {
       const key = problems.join('\n');
       // Said once per distinct set of problems, not at every resync.
       if (key !== this.#lastProblems) {
-        logger.error('The manifest is invalid; the last valid one stays in force.', { problems });
+        logger.error(
+          error instanceof ManifestError
+            ? 'The manifest is invalid; the last valid one stays in force.'
+            : 'The new configuration is unusable; the last valid one stays in force.',
+          { problems },
+        );
       }
       this.#lastProblems = key;
       this.#listener.onReload?.({ ok: false, error });
