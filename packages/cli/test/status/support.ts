@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export interface LocalCert {
   readonly name: string;
   readonly hooks?: readonly string[];
+  /** Default: [NAME.status.test]. */
+  readonly sans?: readonly string[];
 }
 
 export interface LocalWorkspace {
@@ -33,7 +35,7 @@ export async function localWorkspace(prefix = 'certloop-status-'): Promise<Local
         [
           `  - name: ${c.name}`,
           `    commonName: ${c.name}.status.test`,
-          `    sans: [${c.name}.status.test]`,
+          `    sans: [${(c.sans ?? [`${c.name}.status.test`]).join(', ')}]`,
           '    files:',
           `      cert: ${certPath(c.name)}`,
           `      key: ${keyPath(c.name)}`,
