@@ -50,6 +50,7 @@ export {
   summarize,
 } from './readiness.js';
 export {
+  certificateLogFields,
   type HookReport,
   type ReconcileOptions,
   type ReconcileReport,

@@ -20,6 +20,7 @@ import {
 import { ObservationCache } from '@certloop/observers';
 import {
   type BackoffPolicy,
+  certificateLogFields,
   type PassOutcome,
   type ReconcilePorts,
   ReconcileService,
@@ -215,14 +216,14 @@ export async function startService(
       for (const result of outcome.report.results) {
         if (result.outcome === 'changed') {
           logger.info('Certificate updated.', {
-            name: result.name,
+            ...certificateLogFields(result),
             action: result.action,
             ...(result.serial === undefined ? {} : { serial: result.serial }),
             ...(result.notAfter === undefined ? {} : { notAfter: result.notAfter }),
           });
         } else if (result.outcome === 'failed') {
           logger.warn('Certificate not reconciled.', {
-            name: result.name,
+            ...certificateLogFields(result),
             action: result.action,
             ...(result.error === undefined ? {} : { error: result.error }),
             ...(result.retryNotBefore === undefined ? {} : { retryNotBefore: result.retryNotBefore }),
@@ -230,7 +231,17 @@ export async function startService(
         }
       }
       for (const hook of outcome.report.hooks) {
-        if (!hook.ok) logger.warn('Hook failed.', { command: hook.command, exitCode: hook.exitCode });
+        if (!hook.ok) {
+          // One line per certificate, so each names it; the hook stays pending for each.
+          for (const name of hook.names) {
+            logger.warn('Hook failed.', {
+              name,
+              reason: 'hook-pending',
+              command: hook.command,
+              exitCode: hook.exitCode,
+            });
+          }
+        }
       }
     },
     onPassError: ({ error }) => {
