@@ -11,8 +11,10 @@ export {
   type StepCaIssuerOptions,
 } from './step-ca/issuer.js';
 export {
+  credentialPasswordFileOf,
   mergeStepCaSettings,
   missingCredentials,
+  PROVISIONER_PASSWORD_CREDENTIAL,
   readStepDefaults,
   resolveStepCaSettings,
   type StepCaFlags,

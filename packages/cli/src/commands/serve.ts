@@ -37,6 +37,7 @@ import { HealthState } from '../metrics/health.js';
 import { instrumentPorts } from '../metrics/instrument.js';
 import { ServiceMetrics } from '../metrics/registry.js';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.js';
+import { createNotifier } from '../systemd/notify.js';
 import { buildPorts, checkIssuerSettings, openIssuer, stateDirOf } from '../wiring.js';
 import {
   type PassRuntime,
@@ -206,12 +207,28 @@ export async function startService(
     },
   };
 
+  // Type=notify: READY=1 once the first pass is done (whatever its result: the service is up and retries).
+  const notifier = createNotifier({
+    env: io.env,
+    onError: (message) => logger.warn(message),
+  });
+  let announced = false;
+  const announce = (status: string) => {
+    if (notifier === undefined) return;
+    if (announced) notifier.status(status);
+    else notifier.ready(status);
+    announced = true;
+  };
+  const stopping = () => notifier?.stopping();
+  signal.addEventListener('abort', stopping, { once: true });
+
   const listener: ServiceListener = {
     onReload: (event) => metrics.manifestValid.set(event.ok ? 1 : 0),
     onPass: ({ outcome, startedAt, durationMs }) => {
       const finishedAt = new Date(startedAt.getTime() + durationMs);
       metrics.pass(outcome, durationMs, finishedAt);
       health.pass(outcome, finishedAt);
+      announce(passStatusLine(outcome));
       if (outcome.kind !== 'acted') return;
       for (const result of outcome.report.results) {
         if (result.outcome === 'changed') {
@@ -245,6 +262,7 @@ export async function startService(
       }
     },
     onPassError: ({ error }) => {
+      announce(`The last pass failed (${error instanceof Error ? error.message : String(error)}); retrying.`);
       metrics.passError();
       health.passError(error instanceof Error ? error.message : String(error), clock());
     },
@@ -287,6 +305,7 @@ export async function startService(
   const running = service.run(signal);
   const done = running.then(
     async (result) => {
+      await notifier?.close();
       watcher.close();
       await server?.close();
       await live.close();
@@ -294,6 +313,7 @@ export async function startService(
       return EXIT.ok;
     },
     async (error: unknown) => {
+      await notifier?.close();
       watcher.close();
       await server?.close();
       await live.close();
@@ -307,6 +327,13 @@ export async function startService(
     done,
     drained: running.then((r) => r.drained).catch(() => false),
   };
+}
+
+/** systemd's STATUS= line after a pass: what `systemctl status certloop` shows. */
+function passStatusLine(outcome: PassOutcome): string {
+  if (outcome.kind === 'standby') return 'Standing by: another certloop holds the lock.';
+  const { summary, ok } = outcome.report;
+  return `Last pass ${ok ? 'succeeded' : 'had failures'}: ${summary.changed} changed, ${summary.unchanged} unchanged, ${summary.failed} failed.`;
 }
 
 function lines(problems: readonly ManifestProblem[]): string[] {
