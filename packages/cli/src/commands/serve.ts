@@ -15,17 +15,22 @@ import {
   type Issuer,
   type ManifestProblem,
   parseDuration,
+  silentLogger,
+  type TrustMaterial,
   UsageError,
 } from '@certloop/core';
 import { ObservationCache } from '@certloop/observers';
 import {
   type BackoffPolicy,
+  buildStatusReport,
   certificateLogFields,
+  gatherAndPlan,
   type PassOutcome,
   type ReconcilePorts,
   ReconcileService,
   type ServiceListener,
   type ServicePorts,
+  type StatusReport,
   watchManifest,
 } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
@@ -101,6 +106,7 @@ function lockIsBusy(error: unknown): error is CertloopError {
  */
 class LiveRuntime {
   #key = '';
+  #lastTrust: TrustMaterial | undefined;
   #runtime: PassRuntime | undefined;
   readonly #cache = new ObservationCache();
 
@@ -130,8 +136,14 @@ class LiveRuntime {
     const issuer: Issuer = await openIssuer(state, this.options, this.io.env, this.logger, {
       concurrency: this.concurrency,
     });
-    const base: ReconcilePorts = buildPorts({ issuer, stateDir, logger: this.logger, cache: this.#cache });
+    const base: ReconcilePorts = buildPorts({
+      issuer: this.#rememberTrust(issuer),
+      stateDir,
+      logger: this.logger,
+      cache: this.#cache,
+    });
     const ports = instrumentPorts(base, this.metrics);
+    this.#lastTrust = undefined;
     this.#runtime = { state, stateDir, issuer: ports.issuer, ports, logger: this.logger };
     this.#key = key;
     if (previous !== undefined) {
@@ -143,6 +155,25 @@ class LiveRuntime {
 
   async close(): Promise<void> {
     await this.#runtime?.issuer.close();
+  }
+
+  /** The trust material the last pass loaded, for looks between passes (undefined: chain checks skipped). */
+  get lastTrust(): TrustMaterial | undefined {
+    return this.#lastTrust;
+  }
+
+  #rememberTrust(issuer: Issuer): Issuer {
+    return {
+      id: issuer.id,
+      trust: async () => {
+        const material = await issuer.trust();
+        this.#lastTrust = material;
+        return material;
+      },
+      issue: (request) => issuer.issue(request),
+      ...(issuer.prepare === undefined ? {} : { prepare: () => issuer.prepare!() }),
+      close: () => issuer.close(),
+    };
   }
 }
 
@@ -198,12 +229,15 @@ export async function startService(
       }
     },
     async look(desired) {
+      // What `certloop status` computes; quiet, since the pass already said what went wrong.
+      // The trust material of the last pass: a look never contacts the CA.
       const { ports: current } = live.current;
-      const [observed, status] = await Promise.all([
-        current.observe(desired.certificates, undefined),
-        current.status.read(),
-      ]);
-      return { observed, status };
+      const { observed, status, plan } = await gatherAndPlan(
+        desired,
+        { ...current, logger: silentLogger },
+        { knownTrust: { material: live.lastTrust } },
+      );
+      return { observed, status, plan };
     },
   };
 
@@ -221,6 +255,9 @@ export async function startService(
   };
   const stopping = () => notifier?.stopping();
   signal.addEventListener('abort', stopping, { once: true });
+
+  /** The last status report, for the page on `/`. */
+  const latest: { report?: StatusReport } = {};
 
   const listener: ServiceListener = {
     onReload: (event) => metrics.manifestValid.set(event.ok ? 1 : 0),
@@ -266,7 +303,18 @@ export async function startService(
       metrics.passError();
       health.passError(error instanceof Error ? error.message : String(error), clock());
     },
-    onLook: ({ desired, look }) => metrics.certificates(desired, look),
+    onLook: ({ desired, look, now }) => {
+      if (look.plan === undefined) return;
+      const report = buildStatusReport({
+        desired,
+        plan: look.plan,
+        status: look.status,
+        issuerId: live.current.issuer.id,
+        now,
+      });
+      latest.report = report;
+      metrics.certificates(report);
+    },
     onSchedule: (wake) => metrics.nextPass.set(wake.at.getTime() / 1000),
   };
 

@@ -20,6 +20,7 @@ import {
   type ObservedCertificate,
   type StatusDocument,
 } from '@certloop/core';
+import type { Plan } from '../plan.js';
 import type { ReconcileReport } from '../reconcile.js';
 import { safeErrorMessage } from '../redact.js';
 import { type BackoffPolicy, backoffDelay } from '../status.js';
@@ -34,6 +35,8 @@ export type PassOutcome =
 export interface ServiceLook {
   readonly observed: readonly ObservedCertificate[];
   readonly status: StatusDocument | undefined;
+  /** The plan of what was observed, when the look made one: what status, metrics and the page show. */
+  readonly plan?: Plan;
 }
 
 export interface ServicePorts {
