@@ -135,6 +135,10 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
         "certloop status -f certloop.yaml --json | jq -r '.certificates[] | select(.ready | not) | .name'",
         'names of the certificates that are not Ready',
       ],
+      [
+        'certloop status -f certloop.yaml --html /var/www/certloop.html',
+        'the status page, for a one-shot run',
+      ],
     ],
     exitCodes: [
       [0, 'every certificate is Ready'],
@@ -237,7 +241,10 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--json', 'print the result as JSON')
       .option('--concurrency <n>', 'certificates worked on at once', '4')
       .option('--lock-timeout <duration>', 'how long to wait for another reconciler to finish', '5m')
-      .option('--metrics-addr <host:port>', 'serve Prometheus metrics, /healthz and /readyz (service mode)')
+      .option(
+        '--metrics-addr <host:port>',
+        'serve the status page (/), Prometheus metrics, /healthz and /readyz (service mode)',
+      )
       .option('--resync <duration>', 'service: look again at least this often, e.g. 5m (default 5m)')
       .option(
         '--backoff-base <duration>',
@@ -252,7 +259,8 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
   add('status', 'show whether every certificate is Ready, and why not', (c) =>
     commonOptions(issuerOptions(manifestOptions(c)))
       .option('--json', 'print the status as a versioned JSON document')
-      .option('--not-ready', 'list only the certificates that are not Ready (the summary counts all)'),
+      .option('--not-ready', 'list only the certificates that are not Ready (the summary counts all)')
+      .option('--html <file>', 'also write the status page (HTML, with the expiry timeline) to <file>'),
   );
   add('install', 'copy a certificate certloop placed on shared storage to local paths, safely', (c) =>
     c

@@ -42,6 +42,7 @@ import { HealthState } from '../metrics/health.js';
 import { instrumentPorts } from '../metrics/instrument.js';
 import { ServiceMetrics } from '../metrics/registry.js';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.js';
+import { renderStatusPage } from '../render/status-page.js';
 import { createNotifier } from '../systemd/notify.js';
 import { buildPorts, checkIssuerSettings, openIssuer, stateDirOf } from '../wiring.js';
 import {
@@ -336,6 +337,7 @@ export async function startService(
       server = await startMetricsServer(options.metricsAddr, {
         registry: metrics.registry,
         readiness: () => health.readiness(),
+        page: () => (latest.report === undefined ? undefined : renderStatusPage(latest.report)),
       });
       logger.info('Serving metrics and health.', { url: server.url });
     }

@@ -1,13 +1,32 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CertloopError } from '@certloop/core';
 import { buildStatusReport, gatherAndPlan } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { renderStatus } from '../render/status.js';
+import { renderStatusPage } from '../render/status-page.js';
 import { openRuntime, type RuntimeOptions } from '../runtime.js';
 
 export interface StatusOptions extends RuntimeOptions {
   json?: boolean;
   /** Show only the certificates that are not Ready (the summary still counts all). */
   notReady?: boolean;
+  /** Also write the status page (every certificate) to this file. */
+  html?: string;
+}
+
+/** Written next to the target and renamed over it: a reader never sees half a page. */
+async function writePage(path: string, html: string): Promise<void> {
+  const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temp, html, { mode: 0o644 });
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new CertloopError('WRITE_FAILED', `Cannot write the status page to ${target}.`, { cause: error });
+  }
 }
 
 /**
@@ -27,6 +46,7 @@ export const status: Handler<StatusOptions> = async (options, io) => {
       issuerId: runtime.issuer.id,
       now: runtime.ports.clock(),
     });
+    if (options.html !== undefined) await writePage(options.html, renderStatusPage(report));
     const shown = options.notReady ? report.certificates.filter((c) => !c.ready) : report.certificates;
     io.stdout(
       options.json
