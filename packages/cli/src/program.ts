@@ -71,6 +71,20 @@ const CREDENTIAL_ENVIRONMENT: readonly (readonly [string, string])[] = [
 const STATE_ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['XDG_STATE_HOME', 'state directory base when not root and without --state-dir (root: /var/lib/certloop)'],
 ];
+const LOG_ENVIRONMENT: readonly (readonly [string, string])[] = [
+  [
+    'JOURNAL_STREAM',
+    'set by systemd when stderr is the journal: each log line starts with its syslog priority (<3> ...)',
+  ],
+];
+const SERVICE_ENVIRONMENT: readonly (readonly [string, string])[] = [
+  ['NOTIFY_SOCKET', 'set by systemd for Type=notify: READY=1 after the first pass, STOPPING=1 on SIGTERM'],
+  ['WATCHDOG_USEC', "set by systemd's WatchdogSec=: WATCHDOG=1 pings at half the interval"],
+  [
+    'CREDENTIALS_DIRECTORY',
+    "set by systemd's LoadCredential=: the password is read from its provisioner-password file",
+  ],
+];
 const OUTPUT_ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['NO_COLOR', 'no colour, even on a terminal'],
   ['FORCE_COLOR', 'colour even when the output is not a terminal (0 turns it off); --no-color wins'],
@@ -104,7 +118,7 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
       [2, 'with --detailed-exitcode: something would change'],
       [3, CONFIGURATION_ERROR],
     ],
-    environment: [...ISSUER_ENVIRONMENT, ...STATE_ENVIRONMENT, ...OUTPUT_ENVIRONMENT],
+    environment: [...ISSUER_ENVIRONMENT, ...STATE_ENVIRONMENT, ...LOG_ENVIRONMENT, ...OUTPUT_ENVIRONMENT],
   },
   reconcile: {
     examples: [
@@ -124,6 +138,8 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
       ...ISSUER_ENVIRONMENT,
       ...CREDENTIAL_ENVIRONMENT,
       ...STATE_ENVIRONMENT,
+      ...SERVICE_ENVIRONMENT,
+      ...LOG_ENVIRONMENT,
       ...OUTPUT_ENVIRONMENT,
     ],
   },
@@ -146,7 +162,7 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
       [2, 'at least one certificate is not Ready'],
       [3, CONFIGURATION_ERROR],
     ],
-    environment: [...ISSUER_ENVIRONMENT, ...STATE_ENVIRONMENT, ...OUTPUT_ENVIRONMENT],
+    environment: [...ISSUER_ENVIRONMENT, ...STATE_ENVIRONMENT, ...LOG_ENVIRONMENT, ...OUTPUT_ENVIRONMENT],
   },
   install: {
     examples: [
