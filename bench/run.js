@@ -1,7 +1,7 @@
 /**
  * The benchmark suite: `pnpm bench` (full, writes docs/benchmarks.md and
  * docs/benchmarks.svg) or `pnpm bench -- --quick` (smaller sizes, writes
- * .cache/bench/quick.md unless --write). `--only=startup,cold,bash,warm,issue,idle`.
+ * .cache/bench/quick.md unless --write). `--only=startup,cold,bash,warm,issue,idle,storage`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { idle } from './sections/idle.js';
 import { issue } from './sections/issue.js';
 import { planCold, planVsBash, planWarm } from './sections/plan.js';
 import { startup } from './sections/startup.js';
+import { storage } from './sections/storage.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const quick = args.includes('--quick');
@@ -35,15 +36,25 @@ const config = quick
       warm: { n: 1000, rounds: 2 },
       issue: { sizes: [100], rounds: 1, concurrency: 16 },
       idle: { n: 100, windowS: 10 },
+      storage: { latencies: [0, 2], planN: 100, bashN: 5, issueN: 50, rounds: 1, concurrency: 16 },
     }
   : {
       startupRounds: 11,
-      sizes: [100, 1000, 10_000],
+      sizes: [100, 1000, 10_000, 100_000],
+      // A no-op plan at 100,000 takes ~15 s a round, as does (b).
       roundsFor: () => 5,
       bash: { n: 100, compareN: 1000, rounds: 2 },
       warm: { n: 10_000, rounds: 3 },
       issue: { sizes: [300, 1000], rounds: 2, concurrency: 16 },
       idle: { n: 1000, windowS: 60 },
+      storage: {
+        latencies: [0, 0.5, 1, 2],
+        planN: 1000,
+        bashN: 20,
+        issueN: 1000,
+        rounds: 5,
+        concurrency: 16,
+      },
     };
 
 const log = (text) =>
@@ -104,6 +115,7 @@ async function main() {
     await section('warm', () => planWarm({ dataset, stateDir, ...config.warm, log }));
     await section('issue', () => issue({ ...config.issue, log }));
     await section('idle', () => idle({ dataset, stateDir, ...config.idle, log }));
+    await section('storage', () => storage({ dataset, stateDir, ...config.storage, log }));
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/deps/packaging.sh
 bash scripts/stepca/build.sh
+bash scripts/deps/guests.sh
 pnpm package
 pnpm typecheck
 pnpm lint

@@ -26,7 +26,7 @@ const ownCpuMs = () => {
 };
 
 /** One run of `run()` issuing n certificates: its rate, and CPU ms per certificate of step-ca and of the client. */
-async function measured(ca, n, run) {
+export async function measured(ca, n, run) {
   const caBefore = processCpuMs(ca.pid);
   const { ms, clientCpuMs } = await run();
   return { rate: n / (ms / 1000), ca: (processCpuMs(ca.pid) - caBefore) / n, client: clientCpuMs / n };
@@ -39,7 +39,8 @@ async function inProcess(issueAll) {
   return { ms, clientCpuMs: ownCpuMs() - before };
 }
 
-function certloopRun(ca, dir, n, prefix, concurrency) {
+/** `certloop reconcile --once` issuing n new certificates into `dir` (created here), as a measured run. */
+export function certloopRun(ca, dir, n, prefix, concurrency) {
   return async () => {
     mkdirSync(dir);
     const manifest = join(dir, 'manifest.json');

@@ -1,4 +1,5 @@
 export * from './crypto/index.js';
+export * from './delivery/index.js';
 export * from './files/index.js';
 export * from './hooks/index.js';
 export * from './issuers/index.js';

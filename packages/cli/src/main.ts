@@ -15,6 +15,7 @@ const HANDLERS: Record<string, () => Promise<Handler<never>>> = {
   status: async () => (await import('./commands/status.js')).status as Handler<never>,
   install: async () => (await import('./commands/install.js')).install as Handler<never>,
   migrate: async () => (await import('./commands/migrate.js')).migrate as Handler<never>,
+  export: async () => (await import('./commands/export.js')).exportManifest as Handler<never>,
 };
 
 /** Runs the CLI and resolves to the exit code; never throws, never exits the process. */

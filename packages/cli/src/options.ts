@@ -3,6 +3,8 @@ export interface ManifestOptions {
   file: string;
   duration?: string;
   renewBefore?: string;
+  /** The largest manifest read, as a size text (64MiB by default). */
+  maxManifestSize?: string;
 }
 
 export interface IssuerFlags {

@@ -17,7 +17,11 @@ function manifestOptions(command: CommandType): CommandType {
       '--duration <duration>',
       'default certificate lifetime, e.g. 24h (overrides the manifest defaults)',
     )
-    .option('--renew-before <duration>', 'default renewal point before expiry, e.g. 12h');
+    .option('--renew-before <duration>', 'default renewal point before expiry, e.g. 12h')
+    .option(
+      '--max-manifest-size <size>',
+      'refuse a larger --file, a guard against naming the wrong file (default 64MiB)',
+    );
 }
 
 function issuerOptions(command: CommandType): CommandType {
@@ -42,7 +46,15 @@ function commonOptions(command: CommandType): CommandType {
 }
 
 /** The names of certloop's commands, in the order `--help` lists them. */
-export const COMMAND_NAMES = ['validate', 'plan', 'reconcile', 'status', 'install', 'migrate'] as const;
+export const COMMAND_NAMES = [
+  'validate',
+  'plan',
+  'reconcile',
+  'status',
+  'install',
+  'migrate',
+  'export',
+] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** What each command's --help teaches beyond its options; plain data, so the man page generator reads it too. */
@@ -191,6 +203,24 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
     ],
     environment: OUTPUT_ENVIRONMENT,
   },
+  export: {
+    examples: [
+      [
+        'certloop export -f /etc/certloop/certloop.yaml --namespace certs -o certificates.yaml',
+        'the manifest as cert-manager Certificates',
+      ],
+      [
+        'certloop export -f certloop.yaml --issuer-object acme | kubectl apply -f -',
+        'with an ACME issuer for the same Step-CA',
+      ],
+    ],
+    exitCodes: [
+      [0, 'written'],
+      [1, 'the output could not be written'],
+      [3, 'invalid manifest or usage error'],
+    ],
+    environment: [...ISSUER_ENVIRONMENT, ...OUTPUT_ENVIRONMENT],
+  },
 };
 
 function section(title: string, rows: readonly (readonly [string | number, string])[]): string[] {
@@ -254,6 +284,10 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--once', 'run one pass and exit (0 converged, 1 something failed)')
       .option('--force', 'reissue every certificate')
       .option('--prune', 'delete files of certificates that left the manifest (only files certloop wrote)')
+      .option(
+        '--generate-only',
+        'issue and write, but leave deliveries into guests and hooks pending for a later pass',
+      )
       .option('--json', 'print the result as JSON')
       .option('--concurrency <n>', 'certificates worked on at once', '4')
       .option('--lock-timeout <duration>', 'how long to wait for another reconciler to finish', '5m')
@@ -279,12 +313,15 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--html <file>', 'also write the status page (HTML, with the expiry timeline) to <file>'),
   );
   add('install', 'copy a certificate certloop placed on shared storage to local paths, safely', (c) =>
-    c
+    issuerOptions(c)
       .argument('<name>', 'certificate name in the manifest')
       .requiredOption('-f, --file <manifest>', 'manifest file')
       .requiredOption('--cert <path>', 'local certificate path')
       .requiredOption('--key <path>', 'local key path')
-      .option('--ca <path>', 'local CA bundle path')
+      .option(
+        '--ca <path>',
+        "local CA bundle path (the entry's CA bundle, else the issuer's roots: --root, --ca-url + --fingerprint, --local-ca)",
+      )
       .option('--owner <user:group>', 'owner of the local files')
       .option('--mode <octal>', 'mode of the local certificate and CA bundle (default 0644)')
       .option('--key-mode <octal>', 'mode of the local key (default 0600)')
@@ -295,6 +332,28 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--state-dir <dir>', 'state directory to write into the manifest')
       .option('-o, --output <file>', 'write to a file instead of stdout')
       .option('--schema <ref>', 'JSON Schema reference for the yaml-language-server header'),
+  );
+  add('export', 'write the manifest as objects of another system (cert-manager Certificates)', (c) =>
+    issuerOptions(manifestOptions(c))
+      .option('--format <format>', 'what to write: cert-manager', 'cert-manager')
+      .option('-o, --output <file>', 'write to a file instead of stdout')
+      .option('--namespace <namespace>', 'Kubernetes namespace of the Certificates')
+      .option(
+        '--issuer-kind <kind>',
+        'kind of the issuer the Certificates name (Issuer, ClusterIssuer, ...)',
+        'ClusterIssuer',
+      )
+      .option('--issuer-name <name>', 'name of that issuer', 'step-ca')
+      .option('--issuer-group <group>', 'API group of that issuer (default cert-manager.io)')
+      .option(
+        '--issuer-object <kind>',
+        'also write the issuer for the same Step-CA: acme (cert-manager ACME) or step-issuer (smallstep)',
+      )
+      .option(
+        '--acme-provisioner <name>',
+        "step-ca's ACME provisioner, with --issuer-object acme (default acme)",
+      )
+      .option('--provisioner-kid <kid>', "the JWK provisioner's key id, with --issuer-object step-issuer"),
   );
   return program;
 }

@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import {
   createIssuer,
   defaultStateDir,
+  deliverToGuest,
   fixPlacement,
+  guestStateOf,
   ProvenanceStore,
   preflightIssuer,
   removeFiles,
@@ -129,6 +131,10 @@ export function buildPorts(context: PortsContext): ReconcilePorts {
     writeFiles: (files) => writeFilesAtomically(files, { logger, fileSystems }),
     fixPlacement: (path, placement) => fixPlacement(path, placement),
     runHooks: async (runs) => runHooksOnce(runs, { logger }),
+    guests: {
+      state: (target) => guestStateOf(target),
+      deliver: (target, files) => deliverToGuest(target, files),
+    },
     provenance: new ProvenanceStore(stateDir, { logger }),
     status: new StatusStore(stateDir, { logger }),
     removeFiles: async (paths) => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './support/run.js';
@@ -21,6 +21,30 @@ describe('certloop validate', () => {
     };
     expect(parsed.valid).toBe(false);
     expect(parsed.problems).toEqual([expect.objectContaining({ entry: 0, field: 'permissions' })]);
+  });
+});
+
+describe('the size guard on --file', () => {
+  const phoenix = join(REPO, 'manifests', 'certificate-manifest.json');
+
+  it('refuses a manifest over --max-manifest-size with exit 3 and says what to do, before parsing it', async () => {
+    const bytes = (await stat(phoenix)).size;
+    const result = await runCli(['validate', '-f', phoenix, '--max-manifest-size', String(bytes - 1)]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`is ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the`);
+    expect(result.stderr).toContain('raise the limit with --max-manifest-size');
+  });
+
+  it('reads a manifest exactly at the limit, and takes sizes with units', async () => {
+    const bytes = (await stat(phoenix)).size;
+    expect((await runCli(['validate', '-f', phoenix, '--max-manifest-size', String(bytes)])).code).toBe(0);
+    expect((await runCli(['validate', '-f', phoenix, '--max-manifest-size', '1MiB'])).code).toBe(0);
+  });
+
+  it('refuses a size that is not one with exit 3', async () => {
+    const result = await runCli(['validate', '-f', phoenix, '--max-manifest-size', 'big']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('"big" is not a size.');
   });
 });
 

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'LOCK_TIMEOUT'
   | 'OBSERVE_FAILED'
   | 'INSTALL_FAILED'
+  | 'DELIVERY_FAILED'
   | 'INTERNAL';
 
 export interface CertloopErrorOptions {
@@ -93,6 +94,18 @@ export class IssuerError extends CertloopError {
     this.retryable =
       options.retryable ??
       (code === 'ISSUER_UNREACHABLE' || code === 'ISSUER_SERVER' || code === 'ISSUER_TIMEOUT');
+  }
+}
+
+/**
+ * Files could not reach a Proxmox guest. `guestStopped` is the expected case
+ * (the guest is off): the delivery stays pending without counting as a failure.
+ */
+export class DeliveryError extends CertloopError {
+  readonly guestStopped: boolean;
+  constructor(message: string, options: CertloopErrorOptions & { guestStopped?: boolean } = {}) {
+    super('DELIVERY_FAILED', message, options);
+    this.guestStopped = options.guestStopped ?? false;
   }
 }
 

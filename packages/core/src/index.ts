@@ -1,4 +1,6 @@
 export * from './errors.js';
+export * from './export/cert-manager.js';
+export * from './export/step-ca-issuers.js';
 export * from './file-systems.js';
 export * from './hook-environment.js';
 export * from './issuer.js';

@@ -1,5 +1,5 @@
 /** What every issuer (Step-CA, the built-in local CA) offers the engine. */
-import type { KeyAlgorithm, SubjectAltNames } from './model.js';
+import type { CertificateUsage, KeyAlgorithm, SubjectAltNames } from './model.js';
 
 export interface IssueRequest {
   readonly name: string;
@@ -7,6 +7,8 @@ export interface IssueRequest {
   readonly sans: SubjectAltNames;
   readonly keyAlgorithm: KeyAlgorithm;
   readonly lifetimeMs: number;
+  /** What the certificate authenticates (extended key usage); absent means a server. */
+  readonly usage?: CertificateUsage;
   /** PEM (PKCS#8) of a key to keep (rotation policy `never`); a fresh key is made otherwise. */
   readonly existingKeyPem?: string;
 }

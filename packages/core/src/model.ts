@@ -39,11 +39,47 @@ export type OutputFiles = Readonly<Partial<Record<FileRole, string>>>;
  */
 export interface CertificateSpec {
   readonly commonName: string;
+  /**
+   * What the certificate authenticates (its extended key usage): `server`
+   * (serverAuth, the default; absent means server) or `client` (clientAuth).
+   * Left out of the spec hash unless `client`, so hashes recorded before this
+   * field existed stay valid.
+   */
+  readonly usage?: CertificateUsage;
   readonly sans: SubjectAltNames;
   readonly keyAlgorithm: KeyAlgorithm;
   /** Requested lifetime in milliseconds. */
   readonly lifetimeMs: number;
 }
+
+export const CERTIFICATE_USAGES = ['server', 'client'] as const;
+export type CertificateUsage = (typeof CERTIFICATE_USAGES)[number];
+
+export const GUEST_TYPES = ['lxc', 'vm'] as const;
+/** A Proxmox guest: `lxc` is a container (`pct`), `vm` a QEMU VM reached through its guest agent (`qm`). */
+export type GuestType = (typeof GUEST_TYPES)[number];
+
+/** Where a certificate's files go inside a Proxmox guest, before its hooks run. */
+export interface GuestDelivery {
+  readonly guestId: number;
+  readonly guestType: GuestType;
+  /** Paths inside the guest. */
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** Set when the issuer's roots go into the guest too (legacy `include_ca`). */
+  readonly caPath?: string;
+}
+
+/** The guest a delivery targets, as one key ("lxc/101"): entries sharing it are serialized. */
+export function guestKey(delivery: Pick<GuestDelivery, 'guestId' | 'guestType'>): string {
+  return `${delivery.guestType}/${delivery.guestId}`;
+}
+
+export const DEFAULT_GUEST_PATHS = {
+  certPath: '/tmp/cert.pem',
+  keyPath: '/tmp/key.pem',
+  caPath: '/tmp/ca.pem',
+} as const;
 
 /**
  * When to renew. Renewal is due at the earliest of the configured points:
@@ -84,6 +120,8 @@ export interface DesiredCertificate {
   readonly files: OutputFiles;
   readonly placement: Placement;
   readonly hooks: readonly Hook[];
+  /** Files delivered into a Proxmox guest after they are written and before the hooks run. */
+  readonly delivery?: GuestDelivery;
   /** sha256 (hex) of the canonical JSON of `spec`: what provenance is compared to. */
   readonly specHash: string;
 }

@@ -38,6 +38,12 @@ export interface CertificateStatus {
   readonly notAfter?: string;
   /** Hook commands that still have to run successfully. */
   readonly pendingHooks: readonly string[];
+  /**
+   * The guest ("lxc/101", "vm/1001") the files still have to reach: set while
+   * it was stopped or unreachable (or --generate-only); the next pass in which
+   * it runs delivers them, then runs the pending hooks.
+   */
+  readonly pendingDelivery?: string;
   readonly consecutiveFailures: number;
   /** Earliest time to retry after failures (backoff), ISO 8601. */
   readonly retryNotBefore?: string;

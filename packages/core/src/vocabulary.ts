@@ -21,6 +21,8 @@ export const REASONS = {
   'cn-differs': 'The subject common name differs from the manifest.',
   'sans-differ': 'The subject alternative names differ from the manifest.',
   'key-algorithm-differs': 'The key algorithm or size differs from the manifest.',
+  'usage-missing':
+    'The certificate lacks the extended key usage its use needs: serverAuth for a server certificate, clientAuth for a client one (cert_type / usage).',
   'spec-changed': 'The content-shaping part of the spec changed since the last issuance.',
   forced: 'Reissue was forced (--force).',
   // placement only
@@ -29,6 +31,8 @@ export const REASONS = {
   'mode-differs': 'A file mode differs from the manifest.',
   'owner-differs': 'A file owner or group differs from the manifest.',
   'hook-pending': 'A post-renewal hook failed earlier and must run again.',
+  'delivery-pending':
+    'The files have not reached their Proxmox guest yet (it was stopped or unreachable, or --generate-only); they are delivered, then the hooks run, when it runs.',
   // removal
   orphaned: 'The certificate left the manifest; certloop wrote its files.',
 } as const;
@@ -76,6 +80,7 @@ export const CONDITION_REASON_OF = {
   'cn-differs': 'CommonNameDiffers',
   'sans-differ': 'SansDiffer',
   'key-algorithm-differs': 'KeyAlgorithmDiffers',
+  'usage-missing': 'UsageMissing',
   'spec-changed': 'SpecChanged',
   forced: 'Forced',
   'chain-stale': 'ChainStale',
@@ -83,6 +88,7 @@ export const CONDITION_REASON_OF = {
   'mode-differs': 'ModeDiffers',
   'owner-differs': 'OwnerDiffers',
   'hook-pending': 'HookPending',
+  'delivery-pending': 'DeliveryPending',
   orphaned: 'Orphaned',
 } as const satisfies Record<ReasonCode, string>;
 export type ConditionReason = (typeof CONDITION_REASON_OF)[ReasonCode] | 'Ready' | 'Failed';
@@ -92,11 +98,11 @@ export type ConditionReason = (typeof CONDITION_REASON_OF)[ReasonCode] | 'Ready'
  * (guest delivery, for instance) and every consumer (status, metrics, page)
  * counts it without further change.
  */
-export const PENDING_WORK_KINDS = ['hook'] as const;
+export const PENDING_WORK_KINDS = ['delivery', 'hook'] as const;
 export type PendingWorkKind = (typeof PENDING_WORK_KINDS)[number];
 
 export interface PendingWork {
   readonly kind: PendingWorkKind;
-  /** What is pending, for humans: the hook command, the delivery target. */
+  /** What is pending, for humans: the hook command, the guest ("lxc/101") of a delivery. */
   readonly target: string;
 }

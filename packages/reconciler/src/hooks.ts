@@ -32,6 +32,16 @@ export function environmentOf(trigger: HookTrigger): Record<string, string> {
   });
 }
 
+export interface HookReport {
+  readonly command: string;
+  /** Certificates the run was for. */
+  readonly names: readonly string[];
+  readonly ok: boolean;
+  readonly exitCode: number | null;
+  readonly timedOut: boolean;
+  readonly output: string;
+}
+
 export interface PlannedHookRun {
   readonly run: HookRun;
   /** Certificates this run speaks for, in trigger order. */

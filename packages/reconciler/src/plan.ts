@@ -108,7 +108,8 @@ export function planEntryFor(
     entry.notAfter = cert.notAfter;
     entry.expiresInMs = notAfter - now;
   }
-  const renewAt = renewalPointOf(desired.renewal, cert);
+  const recorded = context.provenance !== undefined && context.provenance.certificateSha256 === cert.sha256;
+  const renewAt = renewalPointOf(desired.renewal, cert, { asDeclared: !recorded });
   if (renewAt !== undefined) {
     entry.renewAt = renewAt.toISOString();
     entry.renewInMs = renewAt.getTime() - now;

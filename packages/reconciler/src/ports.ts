@@ -1,11 +1,12 @@
 /**
  * What the reconciler needs from the world, as interfaces (dependency
  * inversion): the CLI wires the observers and actuators packages in; tests
- * pass recording fakes. Only reconcile.ts calls these.
+ * pass recording fakes. Only the pass's stages (reconcile.ts, delivery.ts) call these.
  */
 import type {
   Clock,
   DesiredCertificate,
+  GuestDelivery,
   Issuer,
   Logger,
   ObservedCertificate,
@@ -47,6 +48,23 @@ export interface HookRunResult {
   readonly output: string;
 }
 
+/** A file for a guest: its path inside the guest, content (never logged) and mode there. */
+export interface GuestFileToDeliver {
+  readonly path: string;
+  readonly content: string;
+  readonly mode: number;
+}
+
+export type GuestTarget = Pick<GuestDelivery, 'guestType' | 'guestId'>;
+
+/** Proxmox guests: whether one runs, and sending files into it (never through argv). */
+export interface GuestPort {
+  /** Throws when the guest cannot be asked (unknown id, pct/qm missing). */
+  state(target: GuestTarget): Promise<'running' | 'stopped'>;
+  /** In the order given; throws at the first file that does not land. */
+  deliver(target: GuestTarget, files: readonly GuestFileToDeliver[]): Promise<void>;
+}
+
 export interface ProvenanceStore {
   readAll(): Promise<Map<string, Provenance>>;
   /** Resolves to whether anything was written (false when identical). */
@@ -82,6 +100,8 @@ export interface ReconcilePorts {
   fixPlacement(path: string, placement: PlacementToFix): Promise<boolean>;
   /** Runs each given command (already one per distinct command), in order. */
   runHooks(runs: readonly HookRun[]): Promise<HookRunResult[]>;
+  /** Delivery into Proxmox guests (certificates with a `delivery`). */
+  guests: GuestPort;
   provenance: ProvenanceStore;
   status: StatusStore;
   removeFiles(paths: readonly string[]): Promise<void>;

@@ -75,8 +75,14 @@ export interface StatusInput {
   readonly now: Date;
 }
 
+/** Work a pass left for the certificate: the delivery into its guest first (its hooks run after it), then hooks. */
 export function pendingWorkOf(recorded: CertificateStatus | undefined): PendingWork[] {
-  return (recorded?.pendingHooks ?? []).map((command) => ({ kind: 'hook', target: command }));
+  return [
+    ...(recorded?.pendingDelivery === undefined
+      ? []
+      : [{ kind: 'delivery' as const, target: recorded.pendingDelivery }]),
+    ...(recorded?.pendingHooks ?? []).map((command) => ({ kind: 'hook' as const, target: command })),
+  ];
 }
 
 /**

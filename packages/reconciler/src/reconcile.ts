@@ -1,7 +1,8 @@
 /**
  * One reconcile pass: gather (trust, provenance, status, ids, observe), decide
- * (buildPlan, pure), act on each entry through the keyed queue, run hooks once
- * after every write, verify by re-observing what was touched, record status.
+ * (buildPlan, pure), act on each entry through the keyed queue, deliver into
+ * Proxmox guests and run hooks after every write (delivery.ts, hooks.ts),
+ * verify by re-observing what was touched, record status.
  * One certificate failing never stops the others; the caller holds the lock
  * and maps `ok` to the exit code.
  */
@@ -14,6 +15,7 @@ import {
   type DesiredCertificate,
   type DesiredState,
   type FILE_ROLES,
+  guestKey,
   type IssuedCertificate,
   type IssueRequest,
   IssuerError,
@@ -26,8 +28,9 @@ import {
   splitPemBlocks,
   type TrustMaterial,
 } from '@certloop/core';
+import { type DeliveryJob, runDeliveryPhase } from './delivery.js';
 import { gatherAndPlan, loadTrust } from './gather.js';
-import { type HookTrigger, planHookRuns } from './hooks.js';
+import { type HookReport, type HookTrigger, planHookRuns } from './hooks.js';
 import { nothingObserved, type Plan, type PlanEntry } from './plan.js';
 import { decide } from './policies/actions.js';
 import type { ResolvedIds } from './policies/input.js';
@@ -58,6 +61,12 @@ export interface ReconcileOptions {
    * failure count is still recorded, so the service keeps backing off.
    */
   readonly ignoreBackoff?: boolean;
+  /**
+   * Issue and write, but neither deliver into guests nor run hooks
+   * (`--generate-only`, the shell manager's flag): they are recorded as
+   * pending, and a later pass does them.
+   */
+  readonly generateOnly?: boolean;
   /** Remove orphans' files and records (`--prune`); without it they are only reported. */
   readonly prune?: boolean;
   /** Certificates acted on at once. Default 4. */
@@ -79,17 +88,11 @@ export interface ReconcileResult {
   readonly retryNotBefore?: string;
   readonly serial?: string;
   readonly notAfter?: string;
+  /** The guest ("vm/1001") the files still have to reach (stopped, unreachable, --generate-only). */
+  readonly pendingDelivery?: string;
 }
 
-export interface HookReport {
-  readonly command: string;
-  /** Certificates the run was for. */
-  readonly names: readonly string[];
-  readonly ok: boolean;
-  readonly exitCode: number | null;
-  readonly timedOut: boolean;
-  readonly output: string;
-}
+export type { HookReport } from './hooks.js';
 
 export interface ReconcileReport {
   readonly plan: Plan;
@@ -217,6 +220,7 @@ async function issue(
     sans: cert.spec.sans,
     keyAlgorithm: cert.spec.keyAlgorithm,
     lifetimeMs: cert.spec.lifetimeMs,
+    ...(cert.spec.usage === undefined ? {} : { usage: cert.spec.usage }),
     ...(existingKeyPem === undefined ? {} : { existingKeyPem }),
   };
   const issued = await ports.issuer.issue(request);
@@ -460,6 +464,9 @@ export function certificateLogFields(entry: Pick<PlanEntry, 'name' | 'reasons'>)
   };
 }
 
+/** Reasons that are about what follows the writes (deliveries, hooks), not about the files. */
+const AFTER_WRITES: ReadonlySet<Reason['code']> = new Set(['hook-pending', 'delivery-pending']);
+
 function shouldAct(entry: PlanEntry, options: ReconcileOptions): boolean {
   if (entry.action === 'none') return false;
   return entry.action !== 'remove' || options.prune === true;
@@ -469,6 +476,10 @@ interface HookPhase {
   readonly reports: HookReport[];
   /** Per certificate: commands that still have to succeed. */
   readonly pending: Map<string, string[]>;
+  /** Per certificate: the guest its files still have to reach. */
+  readonly pendingDeliveries: Map<string, string>;
+  /** Per certificate: why its files did not reach a running (or unreachable) guest; a failure. */
+  readonly deliveryErrors: Map<string, string>;
   /** The status file was rewritten with pending hooks before they ran: the final record must follow. */
   readonly journaled: boolean;
 }
@@ -483,6 +494,7 @@ async function journalPendingHooks(
   ctx: PassContext,
   plan: Plan,
   pending: ReadonlyMap<string, readonly string[]>,
+  pendingDeliveries: ReadonlyMap<string, string> = new Map(),
 ): Promise<boolean> {
   const now = ctx.ports.clock().toISOString();
   const entries = new Map(plan.entries.map((e) => [e.name, e]));
@@ -491,7 +503,8 @@ async function journalPendingHooks(
   for (const [name, commands] of pending) {
     const previous = certificates[name];
     const known = new Set(previous?.pendingHooks ?? []);
-    if (commands.every((c) => known.has(c))) continue;
+    const delivery = pendingDeliveries.get(name);
+    if (commands.every((c) => known.has(c)) && delivery === previous?.pendingDelivery) continue;
     const entry = entries.get(name);
     certificates[name] = {
       ...(previous ?? {
@@ -503,6 +516,7 @@ async function journalPendingHooks(
         consecutiveFailures: 0,
       }),
       pendingHooks: [...new Set([...known, ...commands])],
+      ...(delivery === undefined ? {} : { pendingDelivery: delivery }),
     };
     changed = true;
   }
@@ -530,35 +544,58 @@ async function runHookPhase(
   observedByName: ReadonlyMap<string, ObservedCertificate>,
 ): Promise<HookPhase> {
   const triggers: HookTrigger[] = [];
+  const deliveryJobs: DeliveryJob[] = [];
   const pending = new Map<string, string[]>();
+  const pendingDeliveries = new Map<string, string>();
+  const deliveryErrors = new Map<string, string>();
   const entries = new Map(plan.entries.map((e) => [e.name, e]));
   for (const cert of ctx.desired.certificates) {
     const result = work.get(cert.name);
-    const previouslyPending = pendingHooksOf(cert, ctx.status?.certificates[cert.name]?.pendingHooks);
+    const recorded = ctx.status?.certificates[cert.name];
+    const previouslyPending = pendingHooksOf(cert, recorded?.pendingHooks);
     const commands = result?.filesWritten === true ? cert.hooks.map((h) => h.command) : previouslyPending;
     const unique = [...new Set(commands)];
     pending.set(cert.name, unique);
-    if (unique.length === 0) continue;
+    // A guest's copy is due after a write, while it was left pending, and
+    // before a pending hook is retried (the hook may have moved the files away).
+    const deliver =
+      cert.delivery !== undefined &&
+      (result?.filesWritten === true || recorded?.pendingDelivery !== undefined || unique.length > 0);
+    if (!deliver && unique.length === 0) continue;
     const entry = entries.get(cert.name);
     const parsed = observedByName.get(cert.name)?.certificate;
     const serial = result?.serial ?? parsed?.serial;
     const notAfter = result?.notAfter ?? parsed?.notAfter;
-    triggers.push({
+    const trigger: HookTrigger = {
       certificate: cert,
       commands: unique,
       action: entry?.action ?? 'none',
       reasons: (entry?.reasons ?? []).map((r) => r.code),
       ...(serial === undefined ? {} : { serial }),
       ...(notAfter === undefined ? {} : { notAfter }),
-    });
+    };
+    if (deliver && cert.delivery !== undefined) {
+      deliveryJobs.push({ trigger });
+      pendingDeliveries.set(cert.name, guestKey(cert.delivery));
+    } else triggers.push(trigger);
   }
   const planned = planHookRuns(triggers);
-  if (planned.length === 0) return { reports: [], pending, journaled: false };
-  const journaled = await journalPendingHooks(ctx, plan, pending);
+  const nothing = { reports: [], pending, pendingDeliveries, deliveryErrors, journaled: false };
+  if (planned.length === 0 && deliveryJobs.length === 0) return nothing;
+  const journaled = await journalPendingHooks(ctx, plan, pending, pendingDeliveries);
+  // --generate-only: everything stays recorded as pending for a later pass.
+  if (ctx.options.generateOnly === true) return { ...nothing, journaled };
 
-  let results: Awaited<ReturnType<ReconcilePorts['runHooks']>>;
+  const delivered = await runDeliveryPhase(ctx.ports, deliveryJobs, ctx.trust);
+  for (const outcome of delivered.outcomes.values()) {
+    pending.set(outcome.name, [...outcome.pendingHooks]);
+    if (outcome.delivered) pendingDeliveries.delete(outcome.name);
+    if (outcome.error !== undefined) deliveryErrors.set(outcome.name, outcome.error);
+  }
+
+  let results: Awaited<ReturnType<ReconcilePorts['runHooks']>> = [];
   try {
-    results = await ctx.ports.runHooks(planned.map((p) => p.run));
+    if (planned.length > 0) results = await ctx.ports.runHooks(planned.map((p) => p.run));
   } catch (error) {
     const message = safeErrorMessage(error);
     ctx.ports.logger.error('Running hooks failed.', { error: message });
@@ -582,12 +619,20 @@ async function runHookPhase(
     };
   });
   const succeeded = new Set(reports.filter((r) => r.ok).map((r) => r.command));
-  for (const [name, commands] of pending)
+  for (const trigger of triggers) {
+    const name = trigger.certificate.name;
     pending.set(
       name,
-      commands.filter((c) => !succeeded.has(c)),
+      (pending.get(name) ?? []).filter((c) => !succeeded.has(c)),
     );
-  return { reports, pending, journaled };
+  }
+  return {
+    reports: [...delivered.hooks, ...reports],
+    pending,
+    pendingDeliveries,
+    deliveryErrors,
+    journaled,
+  };
 }
 
 /**
@@ -729,20 +774,28 @@ export async function reconcileOnce(
     let error = result?.error;
     const check = verified.get(entry.name);
     const remaining = (check?.reasons ?? (result === undefined ? entry.reasons : [])).filter(
-      (r) => r.code !== 'hook-pending',
+      (r) => !AFTER_WRITES.has(r.code),
     );
     if (outcome === 'changed' && check !== undefined && remaining.length > 0) {
       outcome = 'failed';
       error = `The files still drift after the change: ${remaining.map((r) => r.message).join(' ')}`;
     }
     const pending = hooks.pending.get(entry.name) ?? [];
-    const hookOnly = entry.reasons.every((r) => r.code === 'hook-pending') && entry.action !== 'none';
+    const pendingDelivery = hooks.pendingDeliveries.get(entry.name);
+    const deliveryError = hooks.deliveryErrors.get(entry.name);
+    const hookOnly = entry.reasons.every((r) => AFTER_WRITES.has(r.code)) && entry.action !== 'none';
     if (hookOnly && outcome !== 'failed') {
-      // Nothing to write; the pass was about the hooks.
+      // Nothing to write; the pass was about the delivery and hooks.
       const failedHooks = hooks.reports.filter((h) => !h.ok && h.names.includes(entry.name));
-      outcome = failedHooks.length === 0 ? 'changed' : 'failed';
-      if (failedHooks.length > 0)
+      outcome = failedHooks.length === 0 && pendingDelivery === undefined ? 'changed' : 'unchanged';
+      if (failedHooks.length > 0) {
+        outcome = 'failed';
         error = `Hook failed again: ${failedHooks.map((h) => h.command).join(', ')}`;
+      }
+    }
+    if (deliveryError !== undefined && outcome !== 'failed') {
+      outcome = 'failed';
+      error = `The files did not reach ${pendingDelivery ?? 'the guest'}: ${deliveryError}`;
     }
     const parsed = check?.observed.certificate ?? observedByName.get(entry.name)?.certificate;
     const serial = result?.serial ?? parsed?.serial;
@@ -756,6 +809,7 @@ export async function reconcileOnce(
       ...(result?.deferredUntil === undefined ? {} : { retryNotBefore: result.deferredUntil }),
       ...(serial === undefined ? {} : { serial }),
       ...(notAfter === undefined ? {} : { notAfter }),
+      ...(pendingDelivery === undefined ? {} : { pendingDelivery }),
     });
     const previous = status?.certificates[entry.name];
     certificates[entry.name] = nextCertificateStatus({
@@ -770,6 +824,7 @@ export async function reconcileOnce(
       ...(serial === undefined ? {} : { serial }),
       ...(notAfter === undefined ? {} : { notAfter }),
       pendingHooks: pending,
+      ...(pendingDelivery === undefined ? {} : { pendingDelivery }),
       remainingReasons: remaining,
       now,
       backoff,

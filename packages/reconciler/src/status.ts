@@ -67,6 +67,7 @@ const STATE_OF_REASON: Partial<Record<ReasonCode, CertState>> = {
   'cn-differs': 'Invalid',
   'sans-differ': 'Invalid',
   'key-algorithm-differs': 'Invalid',
+  'usage-missing': 'Invalid',
   'spec-changed': 'Invalid',
   'renewal-due': 'RenewalDue',
   'chain-stale': 'Drifted',
@@ -74,6 +75,7 @@ const STATE_OF_REASON: Partial<Record<ReasonCode, CertState>> = {
   'mode-differs': 'Drifted',
   'owner-differs': 'Drifted',
   'hook-pending': 'Pending',
+  'delivery-pending': 'Pending',
 };
 const STATE_PRECEDENCE: readonly CertState[] = [
   'Missing',
@@ -119,13 +121,29 @@ function compact<T extends object>(record: T): T {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** A hook that failed in this pass is work left to do: the certificate is not Ready until it runs. */
-function withPendingHooks(reasons: readonly Reason[], pendingHooks: readonly string[]): readonly Reason[] {
-  if (pendingHooks.length === 0 || reasons.some((r) => r.code === 'hook-pending')) return reasons;
-  return [
-    ...reasons,
-    { code: 'hook-pending', message: `A post-renewal hook must run again: ${pendingHooks.join(', ')}.` },
-  ];
+/**
+ * Work this pass left (a delivery to a stopped guest, a hook that failed) is
+ * part of the condition: the certificate is not Ready until it is done.
+ */
+function withPendingWork(
+  reasons: readonly Reason[],
+  pendingHooks: readonly string[],
+  pendingDelivery: string | undefined,
+): readonly Reason[] {
+  const extra: Reason[] = [];
+  if (pendingDelivery !== undefined && !reasons.some((r) => r.code === 'delivery-pending')) {
+    extra.push({
+      code: 'delivery-pending',
+      message: `The files have not been delivered into ${pendingDelivery.replace('/', ' ')} yet.`,
+    });
+  }
+  if (pendingHooks.length > 0 && !reasons.some((r) => r.code === 'hook-pending')) {
+    extra.push({
+      code: 'hook-pending',
+      message: `A post-renewal hook must run again: ${pendingHooks.join(', ')}.`,
+    });
+  }
+  return extra.length === 0 ? reasons : [...reasons, ...extra];
 }
 
 export interface StatusUpdate {
@@ -143,6 +161,8 @@ export interface StatusUpdate {
   readonly serial?: string;
   readonly notAfter?: string;
   readonly pendingHooks: readonly string[];
+  /** The guest the files still have to reach. */
+  readonly pendingDelivery?: string;
   /** Reasons still found after the pass (re-observation for touched certificates). */
   readonly remainingReasons: readonly Reason[];
   readonly now: Date;
@@ -155,13 +175,14 @@ export function nextCertificateStatus(update: StatusUpdate): CertificateStatus {
   const found = update.outcome === 'failed' ? update.reasons : update.remainingReasons;
   const condition = withTransition(
     previous?.condition,
-    conditionFor(withPendingHooks(found, update.pendingHooks), update.error),
+    conditionFor(withPendingWork(found, update.pendingHooks, update.pendingDelivery), update.error),
     nowIso,
   );
   const facts = {
     serial: update.serial ?? previous?.serial,
     notAfter: update.notAfter ?? previous?.notAfter,
     pendingHooks: [...update.pendingHooks],
+    pendingDelivery: update.pendingDelivery,
     condition,
   };
 

@@ -264,6 +264,13 @@ export const observedKeyAlgorithm =
     patchCertificate(o, { keyAlgorithm });
     o.key = { ...o.key!, keyAlgorithm };
   };
+export const observedUsages =
+  (...extendedKeyUsage: string[]): ObservedModifier =>
+  (o) =>
+    patchCertificate(o, { extendedKeyUsage });
+export const asClient: DesiredModifier = (d) => {
+  d.spec = { ...d.spec, usage: 'client' };
+};
 export const withMode =
   (role: FileRole, mode: number): ObservedModifier =>
   (o) => {
@@ -313,3 +320,15 @@ export function stateOf(...certificates: DesiredCertificate[]): DesiredState {
     certificates: [...certificates].sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
+
+export const deliveredTo =
+  (guestType: 'lxc' | 'vm', guestId: number, options: { withCa?: boolean } = {}): DesiredModifier =>
+  (d) => {
+    d.delivery = {
+      guestType,
+      guestId,
+      certPath: '/tmp/cert.pem',
+      keyPath: '/tmp/key.pem',
+      ...(options.withCa === true ? { caPath: '/tmp/ca.pem' } : {}),
+    };
+  };

@@ -78,6 +78,10 @@ export class FakeWorld {
   /** Per name: what the CA puts in the certificate instead of what was asked (a provisioner template, a bug). */
   readonly alterIssued = new Map<string, Partial<FakeLeaf>>();
   readonly failingHooks = new Set<string>();
+  /** Guests ("lxc/101") and whether they run; a guest not listed cannot be reached. */
+  readonly guestStates = new Map<string, 'running' | 'stopped'>();
+  /** Per guest: path inside it → content, as delivered. */
+  readonly guestFiles = new Map<string, Map<string, string>>();
   trust: TrustMaterial = {
     rootsPem: fakePem('CERTIFICATE', { root: 'Test Root' }),
     intermediatesPem: fakePem('CERTIFICATE', { intermediate: 'Test Intermediate' }),
@@ -154,6 +158,24 @@ export class FakeWorld {
             output: fails ? 'failed' : '',
           };
         }),
+      guests: {
+        state: async (target) => {
+          const key = `${target.guestType}/${target.guestId}`;
+          this.actions.push(`status ${key}`);
+          const state = this.guestStates.get(key);
+          if (state === undefined) throw new Error(`${key} does not exist`);
+          return state;
+        },
+        deliver: async (target, files) => {
+          const key = `${target.guestType}/${target.guestId}`;
+          const guest = this.guestFiles.get(key) ?? new Map<string, string>();
+          this.guestFiles.set(key, guest);
+          for (const file of files) {
+            this.actions.push(`deliver ${key} ${file.path}`);
+            guest.set(file.path, file.content);
+          }
+        },
+      },
       provenance: {
         readAll: async () => new Map(this.provenance),
         write: async (p) => {

@@ -26,11 +26,13 @@ import {
   renewalDue,
   sansDiffer,
   specChanged,
+  usageMissing,
 } from '../src/policies/reissue.js';
 import {
   aDesired,
   anObserved,
   aProvenance,
+  asClient,
   DAY,
   expiringIn,
   fromForeignCa,
@@ -42,6 +44,7 @@ import {
   observedCommonName,
   observedKeyAlgorithm,
   observedSans,
+  observedUsages,
   ownedBy,
   selfSigned,
   staleChainFile,
@@ -232,6 +235,31 @@ describe('needs-reissue policies', () => {
       input: given([withRenewal({ beforeExpiryMs: 7 * DAY })], [expiringIn(8 * DAY)]),
       expected: null,
     },
+    'a 1h certificate certloop did not issue is due 40 minutes early under "renew 12h before expiry", as declared':
+      {
+        policy: renewalDue,
+        input: given([withRenewal({ beforeExpiryMs: 12 * HOUR })], [expiringIn(50 * MINUTE, HOUR)]),
+        expected: 'renewal-due',
+      },
+    'a 1h certificate certloop requested and recorded (a CA capped its lifetime) is kept until two thirds of it':
+      {
+        policy: renewalDue,
+        input: () => {
+          const desired = aDesired(withRenewal({ beforeExpiryMs: 12 * HOUR }));
+          const observed = anObserved(desired, expiringIn(50 * MINUTE, HOUR));
+          return { desired, observed, now: NOW, provenance: aProvenance(desired, observed) };
+        },
+        expected: null,
+      },
+    'the same recorded 1h certificate is due once two thirds of its lifetime have passed': {
+      policy: renewalDue,
+      input: () => {
+        const desired = aDesired(withRenewal({ beforeExpiryMs: 12 * HOUR }));
+        const observed = anObserved(desired, expiringIn(19 * MINUTE, HOUR));
+        return { desired, observed, now: NOW, provenance: aProvenance(desired, observed) };
+      },
+      expected: 'renewal-due',
+    },
     'the earliest of the two renewal points applies': {
       policy: renewalDue,
       input: given([withRenewal({ beforeExpiryMs: 2 * DAY, fraction: 0.5 })], [expiringIn(14 * DAY)]),
@@ -292,6 +320,30 @@ describe('needs-reissue policies', () => {
       input: given([], [observedKeyAlgorithm('rsa-2048')]),
       expected: 'key-algorithm-differs',
       message: 'The key algorithm is rsa-2048, want ecdsa-p256.',
+    },
+    'a client certificate without clientAuth needs a reissue': {
+      policy: usageMissing,
+      input: given([asClient], [observedUsages('serverAuth')]),
+      expected: 'usage-missing',
+      message:
+        'A client certificate needs the extended key usage clientAuth; this one allows only serverAuth.',
+    },
+    'a server certificate without serverAuth needs a reissue': {
+      policy: usageMissing,
+      input: given([], [observedUsages('clientAuth')]),
+      expected: 'usage-missing',
+      message:
+        'A server certificate needs the extended key usage serverAuth; this one allows only clientAuth.',
+    },
+    'a client certificate that allows both uses is not drift': {
+      policy: usageMissing,
+      input: given([asClient], [observedUsages('serverAuth', 'clientAuth')]),
+      expected: null,
+    },
+    'a certificate without any extended key usage allows every use': {
+      policy: usageMissing,
+      input: given([asClient], [observedUsages()]),
+      expected: null,
     },
     'a spec changed since the certificate on disk was requested needs a reissue': {
       policy: specChanged,

@@ -1,4 +1,13 @@
 export { TestbedError } from './errors.js';
+export {
+  createProxmoxBed,
+  type FakeGuest,
+  type FakeGuestState,
+  type FakeGuestType,
+  type ProxmoxBed,
+  proxmoxBedUnavailable,
+  proxmoxStandInsDir,
+} from './guests.js';
 export { freePort, type HttpsResult, httpsGet, isHealthy } from './health.js';
 export { repoRoot, stepCaBinary } from './paths.js';
 export {

@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@certloop/core';
 import { silentLogger } from '@certloop/core';
+import { isGuestExecCommand, parseGuestExecResult } from '../delivery/guest-exec-result.js';
 import { BoundedOutput, LineSplitter } from './output.js';
 
 export interface HookRun {
@@ -101,13 +102,14 @@ export function runHook(run: HookRun, options: RunHookOptions = {}): Promise<Hoo
       if (finished || exit === undefined || !groupSettled || !(pipesClosed || drainExpired)) return;
       finished = true;
       for (const timer of timers) clearTimeout(timer);
+      const inGuest = guestOutcome(run.command, exit.code, output.toString());
       const result: HookResult = {
         command: run.command,
-        exitCode: exit.code,
+        exitCode: inGuest?.exitCode ?? exit.code,
         signal: exit.signal,
         timedOut,
         durationMs: Math.round(performance.now() - started),
-        output: output.toString(),
+        output: inGuest?.output ?? output.toString(),
         ...(spawnError === undefined ? {} : { error: spawnError }),
       };
       const level = hookSucceeded(result) ? 'info' : 'warn';
@@ -179,6 +181,31 @@ export function runHook(run: HookRun, options: RunHookOptions = {}): Promise<Hoo
       finish();
     });
   });
+}
+
+const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
+
+/**
+ * `qm guest exec` exits 0 even when the command in the VM failed; its JSON
+ * carries the guest's exit code. A hook that is such a call succeeded only if
+ * that code is 0; a failure is reported with the guest's err-data (PEM blocks
+ * redacted). Undefined: the shell's own exit code stands.
+ */
+function guestOutcome(
+  command: string,
+  shellExitCode: number | null,
+  output: string,
+): { exitCode: number; output: string } | undefined {
+  if (shellExitCode !== 0 || !isGuestExecCommand(command)) return undefined;
+  const parsed = parseGuestExecResult(output);
+  if (parsed === undefined || parsed.exitCode === 0) return undefined;
+  const errData = parsed.errData.replace(PEM_BLOCK, '[redacted PEM]').trim();
+  const code = parsed.exitCode ?? 1;
+  const status = parsed.exitCode === null ? 'did not finish' : `exited with ${code}`;
+  return {
+    exitCode: code,
+    output: `The command inside the VM ${status} (qm guest exec itself exited 0)${errData ? `: ${errData}` : '.'}`,
+  };
 }
 
 function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): void {

@@ -28,6 +28,7 @@ import type { Logger } from '@certloop/core';
 import { CertloopError, silentLogger } from '@certloop/core';
 import { writeFilesAtomically } from '../files/index.js';
 import { isProcessAlive } from '../files/stale-temps.js';
+import { STATE_DIRECTORY_MODE } from '../state/json-file.js';
 
 export interface LockOptions {
   /** How long to wait for a held lock before LOCK_TIMEOUT; 0 means try once. */
@@ -62,7 +63,9 @@ export async function acquireLock(stateDir: string, key: string, options: LockOp
   const logger = options.logger ?? silentLogger;
   const staleMs = Math.max(options.staleMs ?? DEFAULT_STALE_MS, MIN_STALE_MS);
   const paths = lockPaths(stateDir, key);
-  await mkdir(join(stateDir, 'locks'), { recursive: true, mode: 0o755 });
+  // The first thing a pass creates in the state directory, so it sets the mode
+  // of the directory itself too: root's only, as the .deb ships it.
+  await mkdir(join(stateDir, 'locks'), { recursive: true, mode: STATE_DIRECTORY_MODE });
 
   // Loaded here, not at import: commands that never lock (plan, status) skip it.
   const { default: lockfile } = await import('proper-lockfile');

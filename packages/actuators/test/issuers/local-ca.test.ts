@@ -120,6 +120,17 @@ describe('the built-in local CA', () => {
     );
   });
 
+  it('issues a client certificate (usage client) for client authentication only', async () => {
+    const issuer = await createLocalCaIssuer({ directory: dir.path });
+    const client = new X509Certificate(
+      (await issuer.issue({ ...aRequest(), usage: 'client' })).certificatePem,
+    );
+    const server = new X509Certificate((await issuer.issue(aRequest())).certificatePem);
+
+    expect(client.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
+    expect(server.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
+  });
+
   it('refuses a certificate that would outlive its intermediate', async () => {
     const issuer = await createLocalCaIssuer({ directory: dir.path });
 

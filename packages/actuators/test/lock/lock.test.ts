@@ -37,6 +37,15 @@ describe('acquireLock', () => {
     await lock.release();
   });
 
+  it('creates a missing state directory readable by its owner only', async () => {
+    const stateDir = join(dir(), 'var', 'lib', 'certloop');
+    const lock = await acquireLock(stateDir, 'manifest', { waitMs: 0 });
+    await lock.release();
+    for (const created of [stateDir, join(stateDir, 'locks')]) {
+      expect(((await stat(created)).mode & 0o777).toString(8)).toBe('700');
+    }
+  });
+
   it('does not make different keys wait for each other', async () => {
     const a = await acquireLock(dir(), 'one', { waitMs: 0 });
     const b = await acquireLock(dir(), 'two', { waitMs: 0 });

@@ -1,4 +1,5 @@
-import { loadManifest, UsageError } from '@certloop/core';
+import { readFile } from 'node:fs/promises';
+import { type DesiredState, joinPem, loadManifest, silentLogger, UsageError } from '@certloop/core';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import {
@@ -9,6 +10,42 @@ import {
   sharedSourceOf,
   waitForInstallable,
 } from '../install/index.js';
+import type { Io } from '../io.js';
+import { openIssuer } from '../wiring.js';
+
+/**
+ * The issuer's roots for `--ca` when the entry declares no CA bundle (a legacy
+ * entry: a Docker guest still needs its ca.pem): `--root FILE` as given, else
+ * what the issuer named by the flags or environment trusts (`--ca-url` with
+ * `--fingerprint`, `--local-ca DIR`). Reading roots needs no credentials.
+ */
+async function issuerRoots(state: DesiredState, flags: InstallFlags, io: Io, name: string): Promise<Buffer> {
+  if (flags.root !== undefined && flags.caUrl === undefined && io.env.STEP_CA_URL === undefined) {
+    return readFile(flags.root);
+  }
+  const named =
+    flags.caUrl ??
+    flags.localCa ??
+    flags.fingerprint ??
+    io.env.STEP_CA_URL ??
+    io.env.STEP_ROOT ??
+    state.issuer;
+  if (named === undefined) {
+    throw new UsageError(
+      `The certificate "${name}" declares no CA bundle file, and no issuer names the roots for --ca.`,
+      {
+        hint: "Give the issuer's root with --root FILE (or --ca-url with --fingerprint, or --local-ca DIR).",
+      },
+    );
+  }
+  const issuer = await openIssuer(state, flags, io.env, silentLogger, { purpose: 'observe' });
+  try {
+    // The bytes certloop writes to CA bundle files.
+    return Buffer.from(joinPem((await issuer.trust()).rootsPem));
+  } finally {
+    await issuer.close();
+  }
+}
 
 /**
  * `certloop install NAME`: copy a certificate certloop placed on shared
@@ -19,10 +56,11 @@ import {
 export const install: Handler<InstallFlags> = async (flags, io) => {
   const request = parseInstallFlags(flags);
   const { state } = await loadManifest(request.manifest);
-  const source = sharedSourceOf(findCertificate(state.certificates, request.name));
-  if (request.local.caPath !== undefined && source.caPath === undefined) {
-    throw new UsageError(`--ca was given, but the certificate "${source.name}" declares no caBundle file.`);
-  }
+  const declared = sharedSourceOf(findCertificate(state.certificates, request.name));
+  const source =
+    request.local.caPath !== undefined && declared.caPath === undefined
+      ? { ...declared, roots: await issuerRoots(state, flags, io, declared.name) }
+      : declared;
   const result = await waitForInstallable(source, {
     waitMs: request.waitMs,
     onWaiting: (reason) => io.stderr(`certloop: waiting for ${source.name}: ${reason}\n`),

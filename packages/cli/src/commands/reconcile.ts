@@ -12,6 +12,8 @@ export interface ReconcileCommandOptions extends RuntimeOptions {
   once?: boolean;
   force?: boolean;
   prune?: boolean;
+  /** Issue and write, but leave deliveries and hooks pending (the shell manager's flag). */
+  generateOnly?: boolean;
   json?: boolean;
   concurrency?: string;
   lockTimeout?: string;
@@ -89,6 +91,7 @@ export const reconcile: Handler<ReconcileCommandOptions> = async (options, io) =
       ignoreBackoff: true,
       ...(options.force ? { force: true } : {}),
       ...(options.prune ? { prune: true } : {}),
+      ...(options.generateOnly ? { generateOnly: true } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
     });
     progress?.finish();

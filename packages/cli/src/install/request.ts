@@ -1,8 +1,10 @@
 /** The local side of `certloop install`: flags checked and turned into plain values (UsageError otherwise). */
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '@certloop/core';
+import type { IssuerFlags } from '../options.js';
 
-export interface InstallFlags {
+/** Issuer flags say where the roots come from when the entry declares no CA bundle (`--ca`). */
+export interface InstallFlags extends IssuerFlags {
   name?: string;
   file: string;
   cert: string;

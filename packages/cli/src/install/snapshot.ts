@@ -29,7 +29,7 @@ export async function readSnapshot(
     const before = await read(source.certPath);
     const key = await read(source.keyPath);
     const chain = source.chainPath === undefined ? undefined : await read(source.chainPath);
-    const ca = source.caPath === undefined ? undefined : await read(source.caPath);
+    const ca = source.roots ?? (source.caPath === undefined ? undefined : await read(source.caPath));
     const after = await read(source.certPath);
     if (!before.equals(after)) {
       return { ok: false, reason: `${source.certPath} changed while it was read (a renewal in progress).` };

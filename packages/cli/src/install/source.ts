@@ -16,6 +16,11 @@ export interface SharedSource {
   readonly chainPath?: string;
   /** The roots the chain must verify to; copied to `--ca`. */
   readonly caPath?: string;
+  /**
+   * The issuer's roots, when the entry declares no CA bundle file but the
+   * consumer asked for one (`--ca`): verified against and copied instead.
+   */
+  readonly roots?: Buffer;
 }
 
 export function sharedSourceOf(cert: DesiredCertificate): SharedSource {

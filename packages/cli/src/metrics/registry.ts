@@ -42,7 +42,7 @@ export class ServiceMetrics {
   });
   readonly pendingWork = new Gauge({
     name: 'certloop_certificate_pending_work',
-    help: 'Work a pass left pending for the certificate, by kind (hook; other kinds, such as deliveries, use the same series).',
+    help: 'Work a pass left pending for the certificate, by kind: delivery (files not yet in their guest), hook (to run again).',
     labelNames: ['name', 'kind'] as const,
     registers: [this.registry],
   });

@@ -44,6 +44,12 @@ export function reportCounts(report: ReconcileReport): Record<string, number> {
 
 export function renderReport(report: ReconcileReport, io: Pick<Io, 'color'>): string {
   const lines = report.results.map((r) => resultLine(r, io)).filter((l): l is string => l !== undefined);
+  for (const result of report.results) {
+    if (result.pendingDelivery === undefined || result.outcome === 'failed') continue;
+    lines.push(
+      `  ${paint(io, 'yellow', '…')} ${result.name}: delivery to ${result.pendingDelivery} pending (the guest is stopped, or --generate-only); its hooks run after it`,
+    );
+  }
   for (const hook of report.hooks) {
     const state = hook.ok
       ? paint(io, 'green', 'ok')
@@ -55,6 +61,8 @@ export function renderReport(report: ReconcileReport, io: Pick<Io, 'color'>): st
     .filter(([word, n]) => n > 0 || word === 'failed' || word === 'unchanged')
     .map(([word, n]) => `${n} ${word}`)
     .join(', ');
-  lines.push(`Reconcile: ${summary}.${report.ok ? '' : ' Not converged.'}`);
+  const pending = report.results.filter((r) => r.pendingDelivery !== undefined).length;
+  const deliveries = pending > 0 ? ` ${pending} delivery(ies) pending.` : '';
+  lines.push(`Reconcile: ${summary}.${deliveries}${report.ok ? '' : ' Not converged.'}`);
   return `${lines.join('\n')}\n`;
 }

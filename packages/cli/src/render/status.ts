@@ -28,6 +28,7 @@ const STATE_WORDS: Record<Exclude<CertState, 'Ready' | 'Pending'>, string> = {
 };
 
 const PENDING_WORDS: Record<PendingWorkKind, readonly [one: string, many: string]> = {
+  delivery: ['pending delivery', 'pending deliveries'],
   hook: ['pending hook', 'pending hooks'],
 };
 
@@ -70,9 +71,13 @@ export function statusSummaryLine(summary: StatusSummary): string {
   return parts.length === 0 ? head : `${head} (${parts.join(', ')})`;
 }
 
-function lastResultCell(cert: CertificateReadiness): string {
-  const pending = cert.pending.length > 0 ? ` (${cert.pending.length} pending)` : '';
-  return `${cert.lastResult ?? '-'}${pending}`;
+/** "delivery to lxc/102 pending; hook `systemctl reload nginx` pending" */
+export function pendingWords(cert: CertificateReadiness): string {
+  return cert.pending
+    .map((p) =>
+      p.kind === 'delivery' ? `delivery to ${p.target} pending` : `${p.kind} \`${p.target}\` pending`,
+    )
+    .join('; ');
 }
 
 /**
@@ -84,7 +89,17 @@ export function renderStatus(
   certificates: readonly CertificateReadiness[],
   io: Pick<Io, 'color'>,
 ): string {
-  const header = ['NAME', 'STATE', 'REASON', 'NOT AFTER', 'LEFT', 'RENEW AT', 'ISSUER', 'LAST RESULT'];
+  const header = [
+    'NAME',
+    'STATE',
+    'REASON',
+    'NOT AFTER',
+    'LEFT',
+    'RENEW AT',
+    'ISSUER',
+    'LAST RESULT',
+    'PENDING',
+  ];
   const table = certificates.map((c) => [
     c.name,
     c.state,
@@ -93,7 +108,8 @@ export function renderStatus(
     formatTimeLeft(c.expiresInMs),
     formatInstant(c.renewAt),
     c.issuer,
-    lastResultCell(c),
+    c.lastResult ?? '-',
+    c.pending.length === 0 ? '-' : String(c.pending.length),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[], colourState: boolean) =>
@@ -109,7 +125,8 @@ export function renderStatus(
     .map((c) => {
       const lastError =
         c.lastError !== undefined && c.state !== 'Failed' ? ` (last error: ${c.lastError})` : '';
-      return `  ${c.name}: ${c.message}${lastError}`;
+      const pending = c.pending.length === 0 ? '' : ` (${pendingWords(c)})`;
+      return `  ${c.name}: ${c.message}${lastError}${pending}`;
     });
   const rows = certificates.length === 0 ? [] : [line(header, false), ...table.map((row) => line(row, true))];
   return [

@@ -100,21 +100,18 @@ describe(`the shipped artifact: ${ARTIFACT.label}`, () => {
     );
   });
 
-  it('migrates a legacy manifest to a v1 file that validates', async () => {
-    const output = join(dir, 'migrated.yaml');
-    const result = await runCli([
-      'migrate',
-      '-f',
-      join(REPO, 'manifests', 'certificate-manifest.json'),
-      '-o',
-      output,
-    ]);
-    expectClean(result, 0);
-    expect(await readFile(output, 'utf8')).toMatch(
-      /^# yaml-language-server: \$schema=.*certloop-v1\.schema\.json\n/,
-    );
-    expectClean(await runCli(['validate', '-f', output]), 0);
-  });
+  it.each([['manifests/certificate-manifest.json'], ['examples/phoenix/certificate-manifest.latest.json']])(
+    'migrates the legacy manifest %s to a v1 file that validates',
+    async (legacy) => {
+      const output = join(dir, `${legacy.replace(/\W/g, '-')}.yaml`);
+      const result = await runCli(['migrate', '-f', join(REPO, legacy), '-o', output]);
+      expectClean(result, 0);
+      expect(await readFile(output, 'utf8')).toMatch(
+        /^# yaml-language-server: \$schema=.*certloop-v1\.schema\.json\n/,
+      );
+      expectClean(await runCli(['validate', '-f', output]), 0);
+    },
+  );
 
   it('reports an invalid manifest (exit 3) and a missing one (exit 1) in a sentence, without crashing', async () => {
     const invalid = await runCli([

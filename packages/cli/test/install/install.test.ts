@@ -155,11 +155,26 @@ describe('certloop install', () => {
   });
 
   it.each([
+    ["the manifest's issuer", []],
+    ['--root', ['--root', 'ROOT']],
+  ])("--ca for an entry without a CA bundle writes the issuer's roots, from %s", async (_from, extra) => {
+    const bare = site.shared('bare');
+    mkdirSync(bare, { recursive: true });
+    copyFileSync(join(site.shared('web'), 'fullchain.pem'), join(bare, 'fullchain.pem'));
+    copyFileSync(join(site.shared('web'), 'key.pem'), join(bare, 'key.pem'));
+    const roots = join(site.shared('web'), 'ca.pem');
+    const args = extra.map((a) => (a === 'ROOT' ? roots : a));
+    const result = await install('bare', '--ca', join(guest, 'ca.pem'), ...args);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(guest, 'ca.pem'), 'utf8')).toBe(readFileSync(roots, 'utf8'));
+  });
+
+  it.each([
     ['an unknown certificate name', ['nope'], /no certificate named "nope"/],
     ['a bad mode', ['web', '--mode', '999'], /--mode must be an octal mode/],
     ['a bad owner', ['web', '--owner', 'a:b:c'], /--owner must be/],
     ['a negative wait', ['web', '--wait', '-1'], /--wait must be/],
-    ['--ca without a declared CA bundle', ['expired', '--ca', '/tmp/x.pem'], /declares no caBundle/],
   ])('exits 3 on %s', async (_what, args, message) => {
     const [name, ...extra] = args as [string, ...string[]];
     const result = await install(name, ...extra);

@@ -240,7 +240,11 @@ done`;
     writeFileSync(stop, '');
     const [shellResult] = await Promise.all([shellConsumer, cliConsumer]);
 
-    expect(shellResult.stderr).toBe('');
+    // The script notes when it waits out a renewal in progress; it must never give up.
+    const complaints = shellResult.stderr
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('certloop-install: waiting for '));
+    expect(complaints).toEqual([]);
     expect(cliFailures).toEqual([]);
     const shellPairs = readdirSync(out)
       .filter((f) => f.endsWith('.crt'))

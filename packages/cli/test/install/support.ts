@@ -17,7 +17,7 @@ export interface LocalCaSite {
   readonly root: string;
   /** What certloop reconciles: `web` (full chain) and `leaf-only` (cert + chain files). */
   readonly manifest: string;
-  /** What consumers read: the same plus `late` and `expired`, whose files the tests write. */
+  /** What consumers read: the same plus `late`, `bare` (no CA bundle) and `expired`, whose files the tests write. */
   readonly consumerManifest: string;
   /** Shared (NFS-like) directory of certificate `name`. */
   shared(name: string): string;
@@ -46,6 +46,11 @@ const WRITTEN_BY_TESTS = `  - name: late
       fullchain: ./shared/late/fullchain.pem
       key: ./shared/late/key.pem
       caBundle: ./shared/late/ca.pem
+  - name: bare
+    commonName: web.install.test
+    files:
+      fullchain: ./shared/bare/fullchain.pem
+      key: ./shared/bare/key.pem
   - name: expired
     commonName: expired.install.test
     files:

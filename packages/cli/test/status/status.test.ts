@@ -70,8 +70,11 @@ describe('certloop status', () => {
     expect(rows.get('api')?.slice(1, 3)).toEqual(['Ready', 'Ready']);
     expect(rows.get('web')?.slice(1, 3)).toEqual(['Pending', 'HookPending']);
     expect(result.stdout).toMatch(
-      /^ {2}web: The post-renewal hook `false` failed earlier and must run again\.$/m,
+      /^ {2}web: The post-renewal hook `false` failed earlier and must run again\. \(hook `false` pending\)$/m,
     );
+    // The PENDING column counts the work left.
+    expect(rows.get('web')?.slice(7)).toEqual(['success', '1']);
+    expect(rows.get('api')?.slice(7)).toEqual(['success', '-']);
     expect(result.stdout).toMatch(/^2 certificates: 1 ready, 1 not ready \(1 pending hook\)$/m);
   });
 

@@ -41,6 +41,7 @@ function toCertificate(draft: Draft): DesiredCertificate {
     commonName: draft.commonName,
     sans: freezeSans(draft.sans),
     keyAlgorithm: draft.keyAlgorithm,
+    usage: draft.usage,
     lifetimeMs: draft.lifetimeMs.value,
   });
   const files: Partial<Record<string, string>> = {};
@@ -55,6 +56,7 @@ function toCertificate(draft: Draft): DesiredCertificate {
     files: Object.freeze(files as OutputFiles),
     placement: Object.freeze(draft.placement),
     hooks: freezeHooks(draft.hooks),
+    ...(draft.delivery === undefined ? {} : { delivery: Object.freeze(draft.delivery) }),
     specHash: specHash(spec),
   });
 }

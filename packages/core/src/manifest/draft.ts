@@ -4,7 +4,9 @@
  * entry was wrong) and remembers where it came from, so rules can point at it.
  */
 import type {
+  CertificateUsage,
   FileRole,
+  GuestDelivery,
   Hook,
   KeyAlgorithm,
   Placement,
@@ -42,12 +44,14 @@ export interface Draft {
   sansExplicit: boolean;
   sansAt: DocPath;
   keyAlgorithm: KeyAlgorithm;
+  usage: CertificateUsage;
   rotation: Sourced<RotationPolicy>;
   lifetimeMs: Sourced<number>;
   renewal: Sourced<RenewalPolicy>;
   files: DraftFile[];
   placement: Placement;
   hooks: Hook[];
+  delivery?: GuestDelivery;
 }
 
 /** Built-in defaults shared by both formats (legacy overrides some). */

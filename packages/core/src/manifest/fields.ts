@@ -11,7 +11,7 @@ export type FieldEffect =
   | 'placement'
   /** Changes when the certificate is renewed or how its key is kept: no immediate action. */
   | 'policy'
-  /** Changes what runs after a write: takes effect at the next write. */
+  /** Changes what runs after a write (hooks, delivery into a guest): takes effect at the next write. */
   | 'hooks'
   /** The certificate's identity (its name): a different name is a different certificate. */
   | 'identity';
@@ -42,18 +42,26 @@ export const FIELD_EFFECTS: Readonly<Record<string, FieldEffect>> = {
   mode: 'placement',
   keyMode: 'placement',
   hooks: 'hooks',
+  usage: 'content',
+  delivery: 'hooks',
   // legacy
   common_name: 'content',
   cert_path: 'placement',
   key_path: 'placement',
   permissions: 'placement',
   post_renewal_command: 'hooks',
+  cert_type: 'content',
+  guest_id: 'hooks',
+  guest_type: 'hooks',
+  // Adds the shared ca.pem (placement) and the CA in the guest.
+  include_ca: 'placement',
   // model (DesiredCertificate)
   spec: 'content',
   'spec.commonName': 'content',
   'spec.sans': 'content',
   'spec.keyAlgorithm': 'content',
   'spec.lifetimeMs': 'content',
+  'spec.usage': 'content',
   rotation: 'policy',
   renewal: 'policy',
   placement: 'placement',

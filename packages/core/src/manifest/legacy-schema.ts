@@ -13,6 +13,11 @@ export const LEGACY_FIELDS: readonly string[] = [
   'owner',
   'permissions',
   'post_renewal_command',
+  // The newest Phoenix revision: delivery into a Proxmox guest and client certificates.
+  'guest_id',
+  'guest_type',
+  'include_ca',
+  'cert_type',
 ];
 
 function buildSchema() {
@@ -25,6 +30,10 @@ function buildSchema() {
     owner: z.string().optional(),
     permissions: z.string().optional(),
     post_renewal_command: z.string().optional(),
+    guest_id: z.number().int().positive().optional(),
+    guest_type: z.enum(['lxc', 'vm']).optional(),
+    include_ca: z.boolean().optional(),
+    cert_type: z.enum(['server', 'client']).optional(),
   });
 }
 
@@ -48,6 +57,13 @@ export function hasLegacyShape(entry: unknown): boolean {
     const value = record[field];
     if (value !== undefined && typeof value !== 'string') return false;
   }
+  const guestId = record.guest_id;
+  if (guestId !== undefined && !(Number.isInteger(guestId) && (guestId as number) > 0)) return false;
+  if (record.guest_type !== undefined && record.guest_type !== 'lxc' && record.guest_type !== 'vm')
+    return false;
+  if (record.include_ca !== undefined && typeof record.include_ca !== 'boolean') return false;
+  if (record.cert_type !== undefined && record.cert_type !== 'server' && record.cert_type !== 'client')
+    return false;
   const sans = record.sans;
   return sans === undefined || (Array.isArray(sans) && sans.every((san) => typeof san === 'string'));
 }

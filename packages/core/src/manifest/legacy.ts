@@ -4,7 +4,8 @@
  * name, `permissions` applies to both files, `post_renewal_command` is a hook,
  * 24h certificates renewed when less than 12h remain, a fresh P-256 key each time.
  */
-import type { Hook, RenewalPolicy } from '../model.js';
+import { dirname, join } from 'node:path';
+import { DEFAULT_GUEST_PATHS, type GuestDelivery, type Hook, type RenewalPolicy } from '../model.js';
 import {
   DEFAULT_FILE_MODE,
   DEFAULT_HOOK_TIMEOUT_MS,
@@ -38,6 +39,13 @@ import { describePath, reportZodIssues } from './zod-problems.js';
  * followed by the intermediate, i.e. a full chain.
  */
 export const LEGACY_CERT_ROLE = 'fullchain' as const;
+
+/**
+ * Where legacy `include_ca: true` puts the issuer's roots on shared storage:
+ * `ca.pem` beside `cert_path`, Docker's layout (server-cert.pem, server-key.pem,
+ * ca.pem side by side), for consumers that copy from there instead of a guest.
+ */
+export const LEGACY_CA_FILE_NAME = 'ca.pem';
 
 export function readLegacy(
   entries: readonly unknown[],
@@ -154,6 +162,16 @@ function readEntry(
     );
   }
 
+  const includeCa = raw?.include_ca === true;
+  if (includeCa && certPath !== undefined) {
+    files.push({
+      role: 'caBundle',
+      path: join(dirname(certPath), LEGACY_CA_FILE_NAME),
+      at: [...at, 'include_ca'],
+    });
+  }
+  const delivery = readGuest(raw, at, sink, includeCa);
+
   return {
     entryIndex: index,
     at,
@@ -164,12 +182,44 @@ function readEntry(
     sansExplicit,
     sansAt: [...at, sansExplicit ? 'sans' : 'common_name'],
     keyAlgorithm: DEFAULT_KEY_ALGORITHM,
+    usage: raw?.cert_type === 'client' ? 'client' : 'server',
     rotation: { value: 'always', at: [], source: 'the legacy default', explicit: false },
     lifetimeMs,
     renewal,
     files,
     placement,
     hooks,
+    ...(delivery === undefined ? {} : { delivery }),
+  };
+}
+
+/** `guest_id` + `guest_type`: the files go to the guest's /tmp, where the entry's hook picks them up. */
+function readGuest(
+  raw: Raw | undefined,
+  at: DocPath,
+  sink: ProblemSink,
+  includeCa: boolean,
+): GuestDelivery | undefined {
+  const guestId = raw?.guest_id;
+  const guestType = raw?.guest_type;
+  const hasId = typeof guestId === 'number' && Number.isInteger(guestId) && guestId > 0;
+  const hasType = guestType === 'lxc' || guestType === 'vm';
+  if (hasId !== hasType) {
+    const missing = hasId ? 'guest_type' : 'guest_id';
+    sink.error(
+      [...at, missing],
+      'incomplete-guest',
+      `${describePath([...at, missing])} is required with ${hasId ? 'guest_id' : 'guest_type'}: a delivery needs both the guest's id and whether it is an lxc container or a vm.`,
+    );
+    return undefined;
+  }
+  if (!hasId || !hasType) return undefined;
+  return {
+    guestId: guestId as number,
+    guestType,
+    certPath: DEFAULT_GUEST_PATHS.certPath,
+    keyPath: DEFAULT_GUEST_PATHS.keyPath,
+    ...(includeCa ? { caPath: DEFAULT_GUEST_PATHS.caPath } : {}),
   };
 }
 

@@ -4,14 +4,14 @@
  * with a ManifestError listing every problem; nothing else is ever thrown for
  * bad content (an unreadable file is CertloopError MANIFEST_UNREADABLE).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CertloopError, ManifestError, type ManifestProblem } from '../errors.js';
 import type { DesiredState, EngineSettings, IssuerConfig, ManifestFormat } from '../model.js';
 import { buildState } from './build.js';
 import type { Draft } from './draft.js';
 import { readLegacy } from './legacy.js';
-import type { LoadOptions } from './options.js';
+import { DEFAULT_MAX_MANIFEST_BYTES, type LoadOptions } from './options.js';
 import { ProblemSink } from './problems.js';
 import { asRecord } from './read-values.js';
 import { runRules } from './rules.js';
@@ -24,9 +24,6 @@ export interface LoadedManifest {
   /** Problems of severity "warning": the manifest is usable. */
   warnings: ManifestProblem[];
 }
-
-/** Larger files are not manifests (and would make every check slow). */
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 export function parseManifest(text: string, file: string, options: LoadOptions = {}): LoadedManifest {
   const manifestPath = path.resolve(file);
@@ -64,15 +61,20 @@ export function parseManifest(text: string, file: string, options: LoadOptions =
 }
 
 export async function loadManifest(file: string, options: LoadOptions = {}): Promise<LoadedManifest> {
+  const limit = options.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
   let text: string;
   try {
-    const bytes = await readFile(file);
-    if (bytes.length > MAX_MANIFEST_BYTES) {
-      throw new CertloopError('MANIFEST_UNREADABLE', `The manifest ${file} is larger than 4 MiB.`, {
-        hint: 'Point --file at a certloop manifest.',
-      });
+    const { size } = await stat(file);
+    if (size > limit) {
+      throw new CertloopError(
+        'USAGE',
+        `The manifest ${file} is ${mebibytes(size)}, more than the ${mebibytes(limit)} certloop reads as a manifest.`,
+        {
+          hint: 'Check that --file names a certloop manifest; if it does, raise the limit with --max-manifest-size (for example 256MiB).',
+        },
+      );
     }
-    text = bytes.toString('utf8');
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof CertloopError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
@@ -82,6 +84,11 @@ export async function loadManifest(file: string, options: LoadOptions = {}): Pro
     });
   }
   return parseManifest(text, file, options);
+}
+
+function mebibytes(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return `${mib < 10 ? mib.toFixed(1) : Math.round(mib)} MiB`;
 }
 
 /** A JSON (or YAML) list is the legacy Phoenix format; an object is a v1 manifest when it says so. */

@@ -27,6 +27,8 @@ export function canonicalSpecJson(spec: CertificateSpec): string {
     keyAlgorithm: spec.keyAlgorithm,
     lifetimeMs: spec.lifetimeMs,
     sans: { dns: spec.sans.dns, email: spec.sans.email, ip: spec.sans.ip, uri: spec.sans.uri },
+    // Only a client certificate adds the key: server hashes recorded earlier stay equal.
+    ...(spec.usage === 'client' ? { usage: spec.usage } : {}),
   });
 }
 

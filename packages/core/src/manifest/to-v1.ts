@@ -7,11 +7,13 @@
 import type {
   DesiredCertificate,
   DesiredState,
+  GuestDelivery,
+  GuestType,
   KeyAlgorithm,
   RenewalPolicy,
   RotationPolicy,
 } from '../model.js';
-import { FILE_ROLES } from '../model.js';
+import { DEFAULT_GUEST_PATHS, FILE_ROLES } from '../model.js';
 import { formatDuration } from './duration.js';
 import { sansFromCommonName } from './read-values.js';
 import { canonicalJson } from './spec-hash.js';
@@ -46,12 +48,22 @@ export interface V1CertificateDocument extends V1RenewalDocument {
   uri?: string[];
   duration?: string;
   key?: V1KeyDocument;
+  usage?: 'client';
   files: Partial<Record<(typeof FILE_ROLES)[number], string>>;
+  delivery?: V1DeliveryDocument;
   owner?: string;
   group?: string;
   mode?: string;
   keyMode?: string;
   hooks?: { command: string; timeout?: string }[];
+}
+
+export interface V1DeliveryDocument {
+  guestType: GuestType;
+  guestId: number;
+  certPath?: string;
+  keyPath?: string;
+  caPath?: string;
 }
 
 export interface V1ManifestDocument {
@@ -124,6 +136,8 @@ export function toV1Manifest(state: DesiredState): V1ManifestDocument {
       const file = cert.files[role];
       if (file !== undefined) entry.files[role] = file;
     }
+    if (cert.spec.usage === 'client') entry.usage = 'client';
+    if (cert.delivery !== undefined) entry.delivery = deliveryFields(cert.delivery);
     if (cert.placement.owner !== undefined) entry.owner = cert.placement.owner;
     if (cert.placement.group !== undefined) entry.group = cert.placement.group;
     if (cert.placement.fileMode !== common.fileMode) entry.mode = formatMode(cert.placement.fileMode);
@@ -154,6 +168,17 @@ function sanFields(
     ip: nonEmpty(sans.ip),
     email: nonEmpty(sans.email),
     uri: nonEmpty(sans.uri),
+  });
+}
+
+/** Guest paths are written only where they differ from the defaults; the CA path always (it opts in). */
+function deliveryFields(delivery: GuestDelivery): V1DeliveryDocument {
+  return prune({
+    guestType: delivery.guestType,
+    guestId: delivery.guestId,
+    certPath: delivery.certPath === DEFAULT_GUEST_PATHS.certPath ? undefined : delivery.certPath,
+    keyPath: delivery.keyPath === DEFAULT_GUEST_PATHS.keyPath ? undefined : delivery.keyPath,
+    caPath: delivery.caPath,
   });
 }
 

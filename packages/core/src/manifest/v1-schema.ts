@@ -5,7 +5,7 @@
  * messages; the `pattern`s in `.meta()` only flow into the JSON Schema for editors.
  */
 import type { z as ZodTypes } from 'zod';
-import { FILE_ROLES, KEY_ALGORITHMS, ROTATION_POLICIES } from '../model.js';
+import { CERTIFICATE_USAGES, FILE_ROLES, GUEST_TYPES, KEY_ALGORITHMS, ROTATION_POLICIES } from '../model.js';
 import { zod } from './zod-module.js';
 
 export const V1_API_VERSION = 'certloop.dev/v1';
@@ -64,6 +64,23 @@ function buildSchemas() {
     minProperties: 1,
   });
 
+  const guestPath = (description: string) => z.string().meta({ description, pattern: '^/' });
+  const delivery = z
+    .strictObject({
+      guestType: z.enum(GUEST_TYPES).meta({
+        description:
+          'lxc: a container, files pushed with pct push; vm: a QEMU VM, files sent through its guest agent.',
+      }),
+      guestId: z.number().int().positive().meta({ description: 'The Proxmox CTID or VMID.' }),
+      certPath: guestPath('Where the certificate lands in the guest (default /tmp/cert.pem).').optional(),
+      keyPath: guestPath('Where the key lands in the guest, mode 0600 (default /tmp/key.pem).').optional(),
+      caPath: guestPath("Where the issuer's roots land in the guest; omit to deliver none.").optional(),
+    })
+    .meta({
+      description:
+        'Deliver the files into a Proxmox guest after they are written and before the hooks run (legacy guest_id, guest_type, include_ca).',
+    });
+
   const placementFields = {
     owner: z.string().optional().meta({ description: 'File owner: user name or numeric uid.' }),
     group: z.string().optional().meta({ description: 'File group: group name or numeric gid.' }),
@@ -90,7 +107,12 @@ function buildSchemas() {
       uri: names('URI SANs.').optional(),
       ...scheduleFields,
       key: key.optional(),
+      usage: z
+        .enum(CERTIFICATE_USAGES)
+        .optional()
+        .meta({ description: 'server (serverAuth, default) or client (clientAuth); legacy cert_type.' }),
       files,
+      delivery: delivery.optional(),
       ...placementFields,
       hooks: z
         .array(hook)

@@ -1,7 +1,11 @@
 /** Reads a certloop v1 manifest into drafts: structure by zod, then every value by its named rule. */
 import {
+  CERTIFICATE_USAGES,
+  DEFAULT_GUEST_PATHS,
   type EngineSettings,
   FILE_ROLES,
+  GUEST_TYPES,
+  type GuestDelivery,
   type Hook,
   type IssuerConfig,
   KEY_ALGORITHMS,
@@ -216,6 +220,8 @@ function readCertificate(
   if (owner !== undefined) placement.owner = owner;
   if (group !== undefined) placement.group = group;
 
+  const delivery = readDelivery(sink, [...at, 'delivery'], raw?.delivery);
+
   const hooks: Hook[] = [];
   const hooksRaw = Array.isArray(raw?.hooks) ? raw.hooks : [];
   hooksRaw.forEach((hookValue, index) => {
@@ -245,12 +251,44 @@ function readCertificate(
     sansExplicit,
     sansAt: [...at, has(raw, 'sans') ? 'sans' : (SAN_TYPES.find((t) => has(raw, t)) ?? 'commonName')],
     keyAlgorithm: readEnum(key?.algorithm, KEY_ALGORITHMS) ?? defaults.keyAlgorithm,
+    usage: readEnum(raw?.usage, CERTIFICATE_USAGES) ?? 'server',
     rotation,
     lifetimeMs,
     renewal,
     files,
     placement,
     hooks,
+    ...(delivery === undefined ? {} : { delivery }),
+  };
+}
+
+/** The `delivery` section; shapes were checked by zod, paths must be absolute inside the guest. */
+function readDelivery(sink: ProblemSink, at: DocPath, value: unknown): GuestDelivery | undefined {
+  const raw = asRecord(value);
+  if (raw === undefined) return undefined;
+  const guestType = readEnum(raw.guestType, GUEST_TYPES);
+  const guestId = raw.guestId;
+  if (guestType === undefined || typeof guestId !== 'number' || !Number.isInteger(guestId) || guestId <= 0)
+    return undefined;
+  const path = (field: 'certPath' | 'keyPath' | 'caPath'): string | undefined => {
+    const text = str(raw, field);
+    if (text === undefined) return undefined;
+    if (!text.startsWith('/')) {
+      sink.error(
+        [...at, field],
+        'invalid-guest-path',
+        `${describePath([...at, field])} ${show(text)} must be an absolute path inside the guest.`,
+      );
+    }
+    return text;
+  };
+  const caPath = path('caPath');
+  return {
+    guestId,
+    guestType,
+    certPath: path('certPath') ?? DEFAULT_GUEST_PATHS.certPath,
+    keyPath: path('keyPath') ?? DEFAULT_GUEST_PATHS.keyPath,
+    ...(caPath === undefined ? {} : { caPath }),
   };
 }
 

@@ -25,10 +25,12 @@ export const ACTION_OF_REASON: Readonly<Record<ReasonCode, Action>> = {
   'sans-differ': 'reissue',
   'key-algorithm-differs': 'reissue',
   'spec-changed': 'reissue',
+  'usage-missing': 'reissue',
   'chain-stale': 'update-files',
   'chain-missing': 'update-files',
   // A pending hook is unfinished placement; see placement.ts.
   'hook-pending': 'update-files',
+  'delivery-pending': 'update-files',
   'mode-differs': 'fix-permissions',
   'owner-differs': 'fix-permissions',
   orphaned: 'remove',

@@ -3,7 +3,13 @@
  * not (a stale or missing chain/CA bundle → `update-files`; a wrong mode or
  * owner → `fix-permissions`), or a hook still has to run.
  */
-import { type DesiredCertificate, FILE_ROLES, type FileRole, type ObservedCertificate } from '@certloop/core';
+import {
+  type DesiredCertificate,
+  FILE_ROLES,
+  type FileRole,
+  guestKey,
+  type ObservedCertificate,
+} from '@certloop/core';
 import { capitalize, formatMode, listInWords, ROLE_LABELS } from '../format.js';
 import type { Policy, ResolvedIds } from './input.js';
 
@@ -158,11 +164,27 @@ export const hookPending: Policy = ({ desired, status }) => {
   };
 };
 
-/** Files first (they need writes), then attributes, then hooks (which run after everything). */
+/**
+ * Files that did not reach their guest are unfinished placement too: the
+ * shared copy is right, the guest's is not. No reissue: the delivery phase
+ * sends the files on disk when the guest runs.
+ */
+export const deliveryPending: Policy = ({ desired, status }) => {
+  const target = status?.pendingDelivery;
+  if (target === undefined || desired.delivery === undefined) return null;
+  const guest = guestKey(desired.delivery);
+  return {
+    code: 'delivery-pending',
+    message: `The files have not been delivered into ${guest.replace('/', ' ')} yet; they will be, then its hooks run, when it runs.`,
+  };
+};
+
+/** Files first (they need writes), then attributes, then deliveries and hooks (which run after everything). */
 export const NEEDS_PLACEMENT_FIX: readonly Policy[] = [
   chainMissing,
   chainStale,
   modeDiffers,
   ownerDiffers,
+  deliveryPending,
   hookPending,
 ];

@@ -55,7 +55,9 @@ export const notYetValid: Policy = (input) => {
 export const renewalDue: Policy = (input) => {
   const cert = parsed(input);
   if (cert === undefined) return null;
-  const renewAt = renewalPointOf(input.desired.renewal, cert);
+  const renewAt = renewalPointOf(input.desired.renewal, cert, {
+    asDeclared: !provenanceDescribesCertificate(input),
+  });
   const now = input.now.getTime();
   const notAfter = Date.parse(cert.notAfter);
   // Expired certificates are reported by `expired`; not-yet-valid ones by `not-yet-valid`.
@@ -146,6 +148,27 @@ export const keyAlgorithmDiffers: Policy = (input) => {
   };
 };
 
+const EKU_OF_USAGE = { server: 'serverAuth', client: 'clientAuth' } as const;
+
+/**
+ * A client certificate needs clientAuth, a server one serverAuth. No extended
+ * key usage at all allows any use (RFC 5280). When certloop asked for this
+ * very spec and the CA left the usage out (its template), asking again would
+ * give the same: not drift.
+ */
+export const usageMissing: Policy = (input) => {
+  const cert = parsed(input);
+  if (cert === undefined || cert.extendedKeyUsage.length === 0) return null;
+  const usage = input.desired.spec.usage ?? 'server';
+  const needed = EKU_OF_USAGE[usage];
+  if (cert.extendedKeyUsage.includes(needed)) return null;
+  if (caAdjusted(input, input.provenance?.specHash === input.desired.specHash)) return null;
+  return {
+    code: 'usage-missing',
+    message: `A ${usage} certificate needs the extended key usage ${needed}; this one allows only ${listInWords([...cert.extendedKeyUsage])}.`,
+  };
+};
+
 /**
  * The content-shaping spec changed since the certificate on disk was requested.
  * Compared with what was *requested* (provenance), never with the certificate's
@@ -183,5 +206,6 @@ export const NEEDS_REISSUE: readonly Policy[] = [
   commonNameDiffers,
   sansDiffer,
   keyAlgorithmDiffers,
+  usageMissing,
   specChanged,
 ];

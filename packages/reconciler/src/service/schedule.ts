@@ -111,6 +111,19 @@ export function nextWake(input: ScheduleInput, settings: ScheduleSettings): Wake
       );
       continue;
     }
+    const recorded = input.status?.certificates[cert.name];
+    if (recorded?.pendingDelivery !== undefined) {
+      // A stopped guest is no failure, but its files wait: look again after the base backoff (1 minute).
+      const lastAttempt = new Date(recorded.lastAttemptAt).getTime();
+      const interval = settings.backoff.baseMs;
+      if (!Number.isNaN(lastAttempt)) {
+        consider(
+          lastAttempt + interval + jitterMs(interval * INTERVAL_SPREAD, maxJitter, input.random),
+          'retry',
+          cert.name,
+        );
+      }
+    }
     const parsed = observed.get(cert.name)?.certificate;
     if (parsed === undefined) continue; // nothing on disk and no failure: the resync looks again
     const renewAt = renewalPointOf(cert.renewal, parsed)?.getTime();

@@ -160,4 +160,21 @@ describe('the next wake-up of the service', () => {
     );
     expect(wake.reason).toBe('resync');
   });
+
+  it('looks again one base backoff after a pass that left a delivery to a stopped guest pending (no failure)', () => {
+    const status = statusOf({
+      web: {
+        lastResult: 'unchanged',
+        lastAction: 'update-files',
+        consecutiveFailures: 0,
+        pendingDelivery: 'lxc/102',
+        pendingHooks: ['pct exec 102 -- reload'],
+      },
+    });
+    const wake = nextWake(
+      { desired: stateOf(web), observed: [anObserved(web)], status, now: NOW, random: noJitter },
+      SETTINGS,
+    );
+    expect(wake).toEqual({ at: new Date(NOW.getTime() + MINUTE), reason: 'retry', name: 'web' });
+  });
 });

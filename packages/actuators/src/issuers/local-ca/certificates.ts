@@ -69,9 +69,11 @@ export interface LeafRequest {
   readonly publicKey: WebCryptoKeyPair;
   readonly notBefore: Date;
   readonly notAfter: Date;
+  /** `client`: clientAuth only; otherwise (a server) serverAuth + clientAuth, as step-ca's default template. */
+  readonly usage?: 'server' | 'client';
 }
 
-/** A TLS leaf: serverAuth + clientAuth, digitalSignature (plus keyEncipherment for RSA, as step-ca does). */
+/** A TLS leaf: serverAuth + clientAuth (a client certificate: clientAuth only), digitalSignature (plus keyEncipherment for RSA, as step-ca does). */
 export async function createLeafCertificate(
   leaf: LeafRequest,
   intermediate: { readonly certificate: x509.X509Certificate; readonly keys: WebCryptoKeyPair },
@@ -90,10 +92,11 @@ export async function createLeafCertificate(
     signingAlgorithm: intermediate.keys.signParams,
     extensions: [
       new x509.KeyUsagesExtension(usages, true),
-      new x509.ExtendedKeyUsageExtension([
-        x509.ExtendedKeyUsage.serverAuth,
-        x509.ExtendedKeyUsage.clientAuth,
-      ]),
+      new x509.ExtendedKeyUsageExtension(
+        leaf.usage === 'client'
+          ? [x509.ExtendedKeyUsage.clientAuth]
+          : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+      ),
       await x509.SubjectKeyIdentifierExtension.create(leaf.publicKey.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(intermediate.keys.publicKey),
       ...(hasAnySan(leaf.sans) ? [new x509.SubjectAlternativeNameExtension(generalNames(leaf.sans))] : []),

@@ -93,6 +93,7 @@ class LocalCaIssuer implements Issuer {
       {
         commonName: request.commonName,
         sans: request.sans,
+        ...(request.usage === undefined ? {} : { usage: request.usage }),
         publicKey: await importKeyPair(privateKey),
         notBefore: new Date(now.getTime() - LOCAL_CA_BACKDATE_MS),
         notAfter,

@@ -1,0 +1,141 @@
+/**
+ * Storage with network latency. Production certificates live on NFS; this
+ * machine has no NFS client, so a FUSE passthrough file system that waits a
+ * fixed time before every operation stands in for it (bench/lib/latency-fs.py,
+ * Debian's python3-fusepy; 0 ms shows FUSE's own cost). On each mount, in the
+ * same rounds as local disk: a no-op `plan` over the data set, the shell loop
+ * on a few certificates, and `reconcile --once` issuing new certificates from
+ * the real step-ca into a directory on the mount.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { legacyManifest } from '../lib/dataset.js';
+import { expectExit, runProcess, summary } from '../lib/measure.js';
+import { BASELINES, dist, REPO } from '../lib/paths.js';
+import { certloopRun, measured } from './issue.js';
+import { planProcess } from './plan.js';
+
+const PYTHON = '/usr/bin/python3'; // Debian's, where python3-fusepy is installed
+const LATENCY_FS = join(REPO, 'bench', 'lib', 'latency-fs.py');
+const FUSE_MAGIC = 0x65735546;
+
+/** Installs python3-fusepy with apt-get when it is missing. */
+export function ensureFuse(log) {
+  try {
+    execFileSync(PYTHON, ['-c', 'import fusepy'], { stdio: 'ignore' });
+  } catch {
+    log('python3-fusepy is missing: installing it with apt-get (the storage section needs it)');
+    execFileSync('apt-get', ['install', '-y', '-q', 'python3-fusepy'], { stdio: 'inherit' });
+  }
+}
+
+/** Mounts `root` at a new directory with `latencyMs` per operation; resolves to the mount and its unmount. */
+async function mountWithLatency(root, latencyMs) {
+  const mountpoint = mkdtempSync(join(tmpdir(), `certloop-bench-fuse-${latencyMs}ms-`));
+  const child = spawn(PYTHON, [LATENCY_FS, root, mountpoint, String(latencyMs)], { stdio: 'ignore' });
+  for (let waited = 0; statfsSync(mountpoint).type !== FUSE_MAGIC; waited += 50) {
+    if (waited > 10_000 || child.exitCode !== null)
+      throw new Error(`the ${latencyMs} ms FUSE mount did not come up`);
+    await sleep(50);
+  }
+  const unmount = async () => {
+    execFileSync('umount', [mountpoint]);
+    await new Promise((resolve) => (child.exitCode === null ? child.on('exit', resolve) : resolve()));
+    rmSync(mountpoint, { recursive: true, force: true });
+  };
+  return { mountpoint, unmount };
+}
+
+/** The data set's legacy manifest of n, with every path moved from the data set's root to `root`. */
+function manifestUnder(dataset, n, root) {
+  const local = legacyManifest(dataset, n);
+  if (root === dataset.root) return local;
+  const moved = readFileSync(local, 'utf8').replaceAll(`"${dataset.root}/`, `"${root}/`);
+  const path = join(tmpdir(), `certloop-bench-storage-${process.pid}-${n}.json`);
+  writeFileSync(path, moved);
+  return path;
+}
+
+export async function storage({
+  dataset,
+  stateDir,
+  latencies,
+  planN,
+  bashN,
+  issueN,
+  rounds,
+  concurrency,
+  log,
+}) {
+  ensureFuse(log);
+  const { startStepCa } = await import(dist('testbed'));
+  const ca = await startStepCa({});
+  const work = mkdtempSync(join(tmpdir(), 'certloop-bench-storage-'));
+  const issueRoot = join(work, 'issued');
+  mkdirSync(issueRoot);
+  const places = ['local', ...latencies];
+  const runs = Object.fromEntries(places.map((p) => [p, { plan: [], bash: [], issue: [] }]));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const place of round % 2 === 0 ? places : [...places].reverse()) {
+        const data = place === 'local' ? undefined : await mountWithLatency(dataset.root, place);
+        const issued = place === 'local' ? undefined : await mountWithLatency(issueRoot, place);
+        try {
+          const dataRoot = data?.mountpoint ?? dataset.root;
+          const plan = expectExit(
+            await planProcess(dataset, stateDir, manifestUnder(dataset, planN, dataRoot)),
+            `plan on ${place}`,
+          );
+          const bash = expectExit(
+            await runProcess('bash', [
+              join(BASELINES, 'renewal-manager.sh'),
+              manifestUnder(dataset, bashN, dataRoot),
+            ]),
+            `bash baseline on ${place}`,
+          );
+          const dir = join(issued?.mountpoint ?? issueRoot, `r${round}`);
+          const issue = await measured(
+            ca,
+            issueN,
+            certloopRun(ca, dir, issueN, `st${round}${place}`, concurrency),
+          );
+          rmSync(dir, { recursive: true, force: true });
+          runs[place].plan.push(plan.ms);
+          runs[place].bash.push(bash.ms / bashN);
+          runs[place].issue.push(issue.rate);
+          log(
+            `storage ${place === 'local' ? 'local disk' : `FUSE ${place} ms`}: plan N=${planN} ${plan.ms.toFixed(0)} ms, bash ${(bash.ms / bashN).toFixed(0)} ms/certificate, issue N=${issueN} ${issue.rate.toFixed(0)}/s`,
+          );
+        } finally {
+          await issued?.unmount();
+          await data?.unmount();
+        }
+      }
+    }
+  } finally {
+    await ca.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+  // Each figure as a ratio to local disk in the same round.
+  const ratioToLocal = (place, key, invert = false) =>
+    summary(runs[place][key].map((v, i) => (invert ? runs.local[key][i] / v : v / runs.local[key][i])));
+  return {
+    planN,
+    bashN,
+    issueN,
+    concurrency,
+    rows: places.map((place) => ({
+      place,
+      planMs: summary(runs[place].plan),
+      bashMsPerCert: summary(runs[place].bash),
+      issueRate: summary(runs[place].issue),
+      planVsLocal: ratioToLocal(place, 'plan'),
+      bashVsLocal: ratioToLocal(place, 'bash'),
+      // How much longer issuance takes than on local disk (rate ratio inverted).
+      issueVsLocal: ratioToLocal(place, 'issue', true),
+    })),
+  };
+}
