@@ -113,6 +113,18 @@ describe('the status report: Ready only when everything is as declared', () => {
     expect(cert.message).toMatch(/\.$/);
   });
 
+  it('counts a delivery to a stopped guest as pending work, before the hooks that follow it', () => {
+    const cert = only(
+      [web, anObserved(web)],
+      [recorded('web', { pendingDelivery: 'lxc/102', pendingHooks: ['systemctl reload nginx'] })],
+    );
+    expect(cert.pending).toEqual([
+      { kind: 'delivery', target: 'lxc/102' },
+      { kind: 'hook', target: 'systemctl reload nginx' },
+    ]);
+    expect(cert.ready).toBe(false);
+  });
+
   it('names the pending work with its kind, so other kinds (deliveries) fit the same list', () => {
     const cert = only(
       [web, anObserved(web)],
@@ -149,6 +161,22 @@ describe('the status report: Ready only when everything is as declared', () => {
 });
 
 describe('the recorded condition after a pass', () => {
+  it('is Pending (delivery-pending), not Ready, when the files could not reach a stopped guest', () => {
+    const web = aDesired(named('web'));
+    const next = nextCertificateStatus({
+      desired: web,
+      action: 'issue',
+      reasons: [{ code: 'cert-missing', message: 'The certificate file does not exist.' }],
+      outcome: 'changed',
+      pendingHooks: [],
+      pendingDelivery: 'lxc/102',
+      remainingReasons: [],
+      now: NOW,
+      backoff: { baseMs: 1000, maxMs: 10_000 },
+    });
+    expect(next.condition).toMatchObject({ state: 'Pending', reason: 'delivery-pending' });
+  });
+
   it('is Pending, not Ready, when the files landed but a hook failed', () => {
     const web = aDesired(named('web'), withHooks('reload web'));
     const next = nextCertificateStatus({
