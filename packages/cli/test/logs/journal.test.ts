@@ -38,6 +38,13 @@ test('each line carries its priority: <3> for the certificate that failed, <6> f
   const failure = lines.find((l) => l.includes('Acting on a certificate failed.'));
   expect(failure).toMatch(/^<3>error {1}Acting on a certificate failed\. name=broken reason=cert-missing /);
   expect(lines.some((l) => l.startsWith('<6>info  '))).toBe(true);
+  // The hook's lines name the certificate and why it ran.
+  expect(lines.find((l) => l.includes('Running hook'))).toMatch(
+    /^<6>info {2}Running hook name=web reason=cert-missing,key-missing,chain-missing command=echo reloaded$/,
+  );
+  expect(lines.find((l) => l.includes('Hook output'))).toMatch(
+    / name=web reason=cert-missing,key-missing\S* .*line=reloaded/,
+  );
   expect(lines.some((l) => l.startsWith('<7>debug '))).toBe(true);
 });
 
