@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url';
  * @typedef {{ flags: string, long?: string, short?: string, value?: string,
  *   valueOptional: boolean, mandatory: boolean, description: string, defaultValue?: string }} OptionModel
  * @typedef {{ name: string, required: boolean, variadic: boolean, description: string }} ArgumentModel
+ * @typedef {{ examples: [string, string][], exitCodes: [number, string][], environment: [string, string][] }} CommandHelpModel
  * @typedef {{ name: string, description: string, usage: string,
- *   arguments: ArgumentModel[], options: OptionModel[] }} CommandModel
+ *   arguments: ArgumentModel[], options: OptionModel[], help?: CommandHelpModel }} CommandModel
  * @typedef {{ name: string, description: string, options: OptionModel[], commands: CommandModel[] }} CliModel
  */
 
@@ -45,7 +46,8 @@ export async function loadCliModel(repo) {
   if (!existsSync(programJs)) {
     throw new Error(`${programJs} is missing: run \`pnpm build\` first`);
   }
-  const { buildProgram } = await import(pathToFileURL(programJs).href);
+  // COMMAND_HELP: each command's examples, exit codes and environment (what its --help ends with).
+  const { buildProgram, COMMAND_HELP } = await import(pathToFileURL(programJs).href);
   const ignore = () => {};
   const io = { stdout: ignore, stderr: ignore, isTTY: false, color: false, env: {} };
   const program = await buildProgram(io, ignore);
@@ -65,6 +67,7 @@ export async function loadCliModel(repo) {
         description: argument.description ?? '',
       })),
       options: help.visibleOptions(command).map(optionModel),
+      ...(COMMAND_HELP?.[command.name()] === undefined ? {} : { help: COMMAND_HELP[command.name()] }),
     })),
   };
 }

@@ -60,8 +60,14 @@ const EXIT_STATUS = [
     '1',
     'Something failed: a certificate could not be issued or placed, a hook failed, the issuer could not be reached, or an internal error.',
   ],
-  ['2', 'Changes are pending: only \\fBplan \\-\\-detailed\\-exitcode\\fR.'],
-  ['3', 'Invalid manifest or invalid usage (an unknown option, a missing argument); nothing was written.'],
+  [
+    '2',
+    'Changes are pending (\\fBplan \\-\\-detailed\\-exitcode\\fR), or a certificate is not Ready (\\fBstatus\\fR).',
+  ],
+  [
+    '3',
+    'Invalid manifest, invalid issuer settings (missing or contradictory, an unreadable or empty password file, a bad root) or invalid usage; nothing was written.',
+  ],
 ];
 
 const ENVIRONMENT = [
@@ -78,7 +84,24 @@ const ENVIRONMENT = [
     'Directory of the step CLI configuration; \\fI$STEPPATH/config/defaults.json\\fR supplies issuer settings not given otherwise (default: \\fI~/.step\\fR).',
   ],
   ['HOME', 'Used to find \\fI~/.step\\fR when \\fBSTEPPATH\\fR is unset.'],
+  [
+    'CREDENTIALS_DIRECTORY',
+    "Set by systemd's \\fBLoadCredential=\\fR: the provisioner password is read from its \\fIprovisioner\\-password\\fR file unless an option or \\fBSTEP_PROVISIONER_PASSWORD_FILE\\fR names one.",
+  ],
+  [
+    'NOTIFY_SOCKET',
+    'Set by systemd for \\fBType=notify\\fR: READY=1 after the first pass, STOPPING=1 on SIGTERM.',
+  ],
+  ['WATCHDOG_USEC', "Set by systemd's \\fBWatchdogSec=\\fR: WATCHDOG=1 pings at half the interval."],
+  [
+    'JOURNAL_STREAM',
+    'Set by systemd when stderr is the journal: every log line starts with its syslog priority.',
+  ],
   ['NO_COLOR', 'When set, output is never coloured (colour is only used on a terminal).'],
+  [
+    'FORCE_COLOR',
+    'Colour even when the output is not a terminal (0 turns it off); \\fB\\-\\-no\\-color\\fR wins.',
+  ],
 ];
 
 const HOOK_ENVIRONMENT = [
@@ -117,6 +140,24 @@ const FILES = [
     'The full documentation: manifest format, plan, reconcile guarantees, service, consumers, migration, installation.',
   ],
 ];
+
+/** A command's examples and exit codes, from COMMAND_HELP in program.ts (what its --help shows). */
+function commandHelp(help) {
+  if (help === undefined) return [];
+  const lines = [];
+  if (help.examples.length > 0) {
+    lines.push('.PP', 'Examples:');
+    for (const [command, what] of help.examples) {
+      lines.push('.PP', roff(sentence(what)), '.RS', '.nf', roff(command), '.fi', '.RE');
+    }
+  }
+  if (help.exitCodes.length > 0) {
+    lines.push('.PP', 'Exit status:', '.RS');
+    lines.push(...tagged(help.exitCodes.map(([code, meaning]) => [String(code), roff(sentence(meaning))])));
+    lines.push('.RE');
+  }
+  return lines;
+}
 
 function tagged(pairs, font = 'B') {
   return pairs.flatMap(([tag, text]) => ['.TP', `\\f${font}${tag}\\fR`, text]);
@@ -171,6 +212,7 @@ export function renderManPage(model, { version, date }) {
     for (const option of command.options) {
       lines.push('.TP', optionTerm(option), optionText(option));
     }
+    lines.push(...commandHelp(command.help));
   }
   lines.push(
     '.SH EXIT STATUS',

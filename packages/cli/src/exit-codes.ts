@@ -5,10 +5,11 @@ import { renderProblems } from './render/problems.js';
 
 export { EXIT };
 
+/** Problems a restart cannot fix: the unit's RestartPreventExitStatus=3 stops a restart loop on them. */
+const CONFIGURATION_ERRORS: ReadonlySet<string> = new Set(['MANIFEST_INVALID', 'USAGE', 'ISSUER_CONFIG']);
+
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof CertloopError && (error.code === 'MANIFEST_INVALID' || error.code === 'USAGE')) {
-    return EXIT.invalid;
-  }
+  if (error instanceof CertloopError && CONFIGURATION_ERRORS.has(error.code)) return EXIT.invalid;
   return EXIT.failed;
 }
 

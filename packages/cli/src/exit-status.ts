@@ -4,5 +4,7 @@ export const EXIT = {
   failed: 1,
   /** `plan --detailed-exitcode` only: the plan has changes. */
   changes: 2,
+  /** `status`: a certificate is not Ready (the same code as pending changes). */
+  notReady: 2,
   invalid: 3,
 } as const;

@@ -4,9 +4,27 @@ export interface Io {
   stderr(text: string): void;
   /** stdout is a terminal: progress and colour are allowed. */
   readonly isTTY: boolean;
-  /** Colour only on a TTY and when NO_COLOR is unset. */
+  /** See colourWanted. */
   readonly color: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Whether to colour: --no-color wins; then FORCE_COLOR (any value but 0 or
+ * false turns colour on, for CI logs and `less -R`); then NO_COLOR (any
+ * non-empty value, no-color.org); otherwise only on a terminal.
+ */
+export function colourWanted(context: {
+  isTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  noColorFlag?: boolean;
+}): boolean {
+  if (context.noColorFlag === true) return false;
+  const force = context.env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.trim().toLowerCase());
+  const noColor = context.env.NO_COLOR;
+  if (noColor !== undefined && noColor !== '') return false;
+  return context.isTTY;
 }
 
 export function processIo(): Io {
@@ -15,7 +33,7 @@ export function processIo(): Io {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY,
-    color: isTTY && !('NO_COLOR' in process.env),
+    color: colourWanted({ isTTY, env: process.env }),
     env: process.env,
   };
 }

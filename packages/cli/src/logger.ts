@@ -9,6 +9,27 @@ import type { LogOptions } from './options.js';
 const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 type Level = (typeof LEVELS)[number];
 
+/** syslog priorities (sd-daemon(3)): the journal reads a `<N>` line prefix as the entry's priority. */
+const SYSLOG_PRIORITY: Record<Level, number> = { error: 3, warn: 4, info: 6, debug: 7 };
+
+/**
+ * stderr goes to the journal: systemd sets JOURNAL_STREAM for a service whose
+ * output it connects to journald. Then each line carries its priority, so
+ * `journalctl -p err -u certloop` finds errors.
+ */
+export function writesToJournal(env: Readonly<Record<string, string | undefined>>): boolean {
+  return (env.JOURNAL_STREAM ?? '') !== '';
+}
+
+/** Prefixes every line of a formatted entry (a multi-line message is several journal entries). */
+export function withPriority(level: Level, text: string): string {
+  const prefix = `<${SYSLOG_PRIORITY[level]}>`;
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `${prefix}${line}`))
+    .join('\n');
+}
+
 /** Field names whose values are never written, whatever a caller passes: defence in depth. */
 const SECRET_FIELD = /pass(word)?|secret|token|ott|private|jwk|^key(pem)?$|^d$/i;
 
@@ -39,7 +60,7 @@ export function createLogger(options: LogOptions, io: Io): Logger {
   let logger: Winston.Logger | undefined;
   const log = (lvl: Level) => (message: string, fields?: LogFields) => {
     if (LEVELS.indexOf(lvl) > LEVELS.indexOf(level)) return;
-    logger ??= buildWinston(level, formatName, io);
+    logger ??= buildWinston(level, formatName, io, writesToJournal(io.env));
     logger.log(lvl, message, redactFields(fields));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
@@ -50,9 +71,11 @@ function loadWinston(): typeof Winston {
   return createRequire(import.meta.url)('winston') as typeof Winston;
 }
 
-function buildWinston(level: Level, formatName: 'text' | 'json', io: Io): Winston.Logger {
+const MESSAGE = Symbol.for('message');
+
+function buildWinston(level: Level, formatName: 'text' | 'json', io: Io, journal: boolean): Winston.Logger {
   const winston = loadWinston();
-  const format =
+  const line =
     formatName === 'json'
       ? winston.format.combine(winston.format.timestamp(), winston.format.json())
       : winston.format.printf(({ level: lvl, message, ...rest }) => {
@@ -62,6 +85,13 @@ function buildWinston(level: Level, formatName: 'text' | 'json', io: Io): Winsto
             .join(' ');
           return `${lvl.padEnd(5)} ${String(message)}${extra ? ` ${extra}` : ''}`;
         });
+  // The journal stamps the time itself; the priority goes in front of the formatted line.
+  const priority = winston.format((info) => {
+    const record = info as Winston.Logform.TransformableInfo & { [MESSAGE]?: unknown };
+    record[MESSAGE] = withPriority(info.level as Level, String(record[MESSAGE] ?? ''));
+    return info;
+  });
+  const format = journal ? winston.format.combine(line, priority()) : line;
   return winston.createLogger({
     level,
     format,

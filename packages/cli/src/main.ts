@@ -45,7 +45,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const handler = (await load()) as Handler<object>;
     const options =
       selected.name === 'install' ? { ...selected.options, name: selected.args[0] } : selected.options;
-    return await handler(options, io);
+    // commander turns --no-color into color: false.
+    const noColor = selected.options.color === false;
+    return await handler(options, noColor ? { ...io, color: false } : io);
   } catch (error) {
     const { reportError } = await import('./exit-codes.js');
     return reportError(error, io);

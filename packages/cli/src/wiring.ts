@@ -11,6 +11,7 @@ import {
   fixPlacement,
   guestStateOf,
   ProvenanceStore,
+  preflightIssuer,
   removeFiles,
   resolveOwner,
   runHooksOnce,
@@ -31,14 +32,12 @@ import { inspectContents, type ObservationCache, observeAll } from '@certloop/ob
 import type { ReconcilePorts } from '@certloop/reconciler';
 import type { IssuerFlags, StateOptions } from './options.js';
 
-/** The issuer a run uses: `--local-ca` names the built-in CA; otherwise the manifest's section, then Step-CA sources. */
-export async function openIssuer(
+/** What the issuer is made from: `--local-ca` names the built-in CA; otherwise the manifest's section, then Step-CA sources. */
+function issuerInputs(
   state: DesiredState,
   flags: IssuerFlags,
   env: Readonly<Record<string, string | undefined>>,
-  logger: Logger,
-  options: { concurrency?: number; purpose?: StepCaPurpose } = {},
-): Promise<Issuer> {
+): { config: IssuerConfig | undefined; sources: Parameters<typeof createIssuer>[1] } {
   const config: IssuerConfig | undefined =
     flags.localCa !== undefined
       ? { type: 'local', id: `local:${resolve(flags.localCa)}`, directory: resolve(flags.localCa) }
@@ -50,16 +49,34 @@ export async function openIssuer(
     ...(flags.provisioner === undefined ? {} : { provisioner: flags.provisioner }),
     ...(flags.provisionerPasswordFile === undefined ? {} : { passwordFile: flags.provisionerPasswordFile }),
   };
-  return createIssuer(
-    config,
-    { flags: stepFlags, env, ...(env.STEPPATH ? { stepPath: env.STEPPATH } : {}) },
-    {
-      logger,
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
-      ...(flags.caTimeout === undefined ? {} : { timeoutMs: parseDuration(flags.caTimeout) }),
-    },
-  );
+  return { config, sources: { flags: stepFlags, env, ...(env.STEPPATH ? { stepPath: env.STEPPATH } : {}) } };
+}
+
+/** The issuer a run uses; its settings are checked first, so a configuration error comes before any work. */
+export async function openIssuer(
+  state: DesiredState,
+  flags: IssuerFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+  options: { concurrency?: number; purpose?: StepCaPurpose } = {},
+): Promise<Issuer> {
+  const { config, sources } = issuerInputs(state, flags, env);
+  return createIssuer(config, sources, {
+    logger,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
+    ...(flags.caTimeout === undefined ? {} : { timeoutMs: parseDuration(flags.caTimeout) }),
+  });
+}
+
+/** The issuer settings checked again without opening anything: a reload must not adopt a broken configuration. */
+export async function checkIssuerSettings(
+  state: DesiredState,
+  flags: IssuerFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  const { config, sources } = issuerInputs(state, flags, env);
+  await preflightIssuer(config, sources, 'issue');
 }
 
 /** `--state-dir` > the manifest's `stateDir` > the default; then the manifest's own subdirectory. */

@@ -44,5 +44,65 @@ export interface Reason {
   message: string;
 }
 
-export const CERT_STATES = ['Ready', 'RenewalDue', 'Expired', 'Missing', 'Invalid', 'Failed'] as const;
+/**
+ * A certificate's state. Ready means everything is as declared: certificate,
+ * key, chain and bundle files, owner and mode, and no pending work. Drifted:
+ * the certificate is good but a file's placement (mode, owner, chain, bundle)
+ * differs; Pending: work left over from a pass (a hook) must still run.
+ */
+export const CERT_STATES = [
+  'Ready',
+  'RenewalDue',
+  'Expired',
+  'Missing',
+  'Invalid',
+  'Drifted',
+  'Pending',
+  'Failed',
+] as const;
 export type CertState = (typeof CERT_STATES)[number];
+
+/**
+ * The reason of a status condition, PascalCase as in cert-manager's
+ * conditions: one per drift reason, plus Ready and Failed (a recorded failure).
+ */
+export const CONDITION_REASON_OF = {
+  'cert-missing': 'CertificateMissing',
+  'key-missing': 'KeyMissing',
+  'cert-unparsable': 'CertificateUnparsable',
+  'key-unparsable': 'KeyUnparsable',
+  'file-unreadable': 'FileUnreadable',
+  'key-mismatch': 'KeyMismatch',
+  'foreign-issuer': 'ForeignIssuer',
+  expired: 'Expired',
+  'not-yet-valid': 'NotYetValid',
+  'renewal-due': 'RenewalDue',
+  'cn-differs': 'CommonNameDiffers',
+  'sans-differ': 'SansDiffer',
+  'key-algorithm-differs': 'KeyAlgorithmDiffers',
+  'usage-missing': 'UsageMissing',
+  'spec-changed': 'SpecChanged',
+  forced: 'Forced',
+  'chain-stale': 'ChainStale',
+  'chain-missing': 'ChainMissing',
+  'mode-differs': 'ModeDiffers',
+  'owner-differs': 'OwnerDiffers',
+  'hook-pending': 'HookPending',
+  'delivery-pending': 'DeliveryPending',
+  orphaned: 'Orphaned',
+} as const satisfies Record<ReasonCode, string>;
+export type ConditionReason = (typeof CONDITION_REASON_OF)[ReasonCode] | 'Ready' | 'Failed';
+
+/**
+ * Kinds of work a pass leaves pending for a certificate. A kind is added here
+ * (guest delivery, for instance) and every consumer (status, metrics, page)
+ * counts it without further change.
+ */
+export const PENDING_WORK_KINDS = ['delivery', 'hook'] as const;
+export type PendingWorkKind = (typeof PENDING_WORK_KINDS)[number];
+
+export interface PendingWork {
+  readonly kind: PendingWorkKind;
+  /** What is pending, for humans: the hook command, the guest ("lxc/101") of a delivery. */
+  readonly target: string;
+}

@@ -36,9 +36,16 @@ export interface Gathered {
 export async function gatherAndPlan(
   desired: DesiredState,
   ports: GatherPorts,
-  options: { readonly force?: boolean } = {},
+  options: {
+    readonly force?: boolean;
+    /** Trust material already at hand (the service's last pass): the issuer is not asked again. */
+    readonly knownTrust?: { readonly material: TrustMaterial | undefined };
+  } = {},
 ): Promise<Gathered> {
-  const { trust, error: trustError } = await loadTrust(ports);
+  const { trust, error: trustError } =
+    options.knownTrust === undefined
+      ? await loadTrust(ports)
+      : { trust: options.knownTrust.material, error: undefined };
   const [provenance, status] = await Promise.all([ports.provenance.readAll(), ports.status.read()]);
   const ids = await resolveAllIds(desired.certificates, ports);
   const observed = await ports.observe(desired.certificates, trust);

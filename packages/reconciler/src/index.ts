@@ -39,6 +39,18 @@ export type {
 } from './ports.js';
 export { KeyedQueue, type KeyedQueueOptions, type KeyedWorker } from './queue.js';
 export {
+  buildStatusReport,
+  type CertificateReadiness,
+  pendingWorkOf,
+  readinessOf,
+  STATUS_FORMAT_VERSION,
+  type StatusInput,
+  type StatusReport,
+  type StatusSummary,
+  summarize,
+} from './readiness.js';
+export {
+  certificateLogFields,
   type HookReport,
   type ReconcileOptions,
   type ReconcileReport,

@@ -29,6 +29,7 @@ export interface PlanEntry {
   /** RFC 6902 operations turning the desired document into the actual one (see documents.ts). */
   readonly patch: Operation[];
   /** Of the certificate on disk, when it parsed. */
+  readonly notBefore?: string;
   readonly notAfter?: string;
   readonly expiresInMs?: number;
   /** When renewal is (or was) due, ISO 8601, and how far away (negative: overdue). */
@@ -101,6 +102,7 @@ export function planEntryFor(
   const cert = observed.certificate;
   if (cert === undefined) return entry;
   const now = context.now.getTime();
+  if (!Number.isNaN(Date.parse(cert.notBefore))) entry.notBefore = cert.notBefore;
   const notAfter = Date.parse(cert.notAfter);
   if (!Number.isNaN(notAfter)) {
     entry.notAfter = cert.notAfter;

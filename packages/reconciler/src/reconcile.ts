@@ -438,12 +438,30 @@ async function act(
     // The hint says what to do (free space, remount, fix the password file): keep it in the report.
     const message = safeErrorWithHint(error);
     ctx.ports.logger.error('Acting on a certificate failed.', {
-      name: entry.name,
+      ...certificateLogFields(entry),
       action: entry.action,
       error: message,
     });
     return { outcome: 'failed', filesWritten: false, error: message, terminal };
   }
+}
+
+/**
+ * What every log line about a certificate carries: its name and the code of
+ * the reason it was acted on (the first in chain order), so an operator can
+ * grep the journal for `reason=renewal-due`.
+ */
+export function certificateLogFields(entry: Pick<PlanEntry, 'name' | 'reasons'>): {
+  name: string;
+  reason: string;
+  reasons?: string[];
+} {
+  const codes = entry.reasons.map((r) => r.code);
+  return {
+    name: entry.name,
+    reason: codes[0] ?? 'none',
+    ...(codes.length > 1 ? { reasons: codes } : {}),
+  };
 }
 
 /** Reasons that are about what follows the writes (deliveries, hooks), not about the files. */

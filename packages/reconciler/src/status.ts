@@ -67,14 +67,29 @@ const STATE_OF_REASON: Partial<Record<ReasonCode, CertState>> = {
   'cn-differs': 'Invalid',
   'sans-differ': 'Invalid',
   'key-algorithm-differs': 'Invalid',
+  'usage-missing': 'Invalid',
   'spec-changed': 'Invalid',
   'renewal-due': 'RenewalDue',
+  'chain-stale': 'Drifted',
+  'chain-missing': 'Drifted',
+  'mode-differs': 'Drifted',
+  'owner-differs': 'Drifted',
+  'hook-pending': 'Pending',
+  'delivery-pending': 'Pending',
 };
-const STATE_PRECEDENCE: readonly CertState[] = ['Missing', 'Expired', 'Invalid', 'RenewalDue'];
+const STATE_PRECEDENCE: readonly CertState[] = [
+  'Missing',
+  'Expired',
+  'Invalid',
+  'RenewalDue',
+  'Drifted',
+  'Pending',
+];
 
 /**
- * The state a certificate is in, from the reasons found for it. Placement
- * reasons (modes, chain files, pending hooks) leave the certificate itself Ready.
+ * The state a certificate is in, from the reasons found for it. Ready only
+ * when no reason is left: a key with the wrong mode or a hook still to run is
+ * not "as declared", even though the certificate itself is good.
  */
 export function conditionFor(
   reasons: readonly Reason[],
@@ -106,6 +121,31 @@ function compact<T extends object>(record: T): T {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
 }
 
+/**
+ * Work this pass left (a delivery to a stopped guest, a hook that failed) is
+ * part of the condition: the certificate is not Ready until it is done.
+ */
+function withPendingWork(
+  reasons: readonly Reason[],
+  pendingHooks: readonly string[],
+  pendingDelivery: string | undefined,
+): readonly Reason[] {
+  const extra: Reason[] = [];
+  if (pendingDelivery !== undefined && !reasons.some((r) => r.code === 'delivery-pending')) {
+    extra.push({
+      code: 'delivery-pending',
+      message: `The files have not been delivered into ${pendingDelivery.replace('/', ' ')} yet.`,
+    });
+  }
+  if (pendingHooks.length > 0 && !reasons.some((r) => r.code === 'hook-pending')) {
+    extra.push({
+      code: 'hook-pending',
+      message: `A post-renewal hook must run again: ${pendingHooks.join(', ')}.`,
+    });
+  }
+  return extra.length === 0 ? reasons : [...reasons, ...extra];
+}
+
 export interface StatusUpdate {
   readonly desired: DesiredCertificate;
   readonly previous?: CertificateStatus;
@@ -132,9 +172,10 @@ export interface StatusUpdate {
 export function nextCertificateStatus(update: StatusUpdate): CertificateStatus {
   const { previous, now } = update;
   const nowIso = now.toISOString();
+  const found = update.outcome === 'failed' ? update.reasons : update.remainingReasons;
   const condition = withTransition(
     previous?.condition,
-    conditionFor(update.outcome === 'failed' ? update.reasons : update.remainingReasons, update.error),
+    conditionFor(withPendingWork(found, update.pendingHooks, update.pendingDelivery), update.error),
     nowIso,
   );
   const facts = {

@@ -182,6 +182,7 @@ function referenceEntry(
   const notAfter = new Date(cert.notAfter).getTime();
   return {
     ...entry,
+    ...(Number.isNaN(Date.parse(cert.notBefore)) ? {} : { notBefore: cert.notBefore }),
     ...(Number.isNaN(notAfter) ? {} : { notAfter: cert.notAfter, expiresInMs: notAfter - NOW.getTime() }),
     ...(renewAt === undefined
       ? {}

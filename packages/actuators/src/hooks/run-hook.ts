@@ -56,10 +56,12 @@ export function runHook(run: HookRun, options: RunHookOptions = {}): Promise<Hoo
   const drainMs = options.drainMs ?? 1_000;
   const output = new BoundedOutput(options.maxOutputBytes ?? 64 * 1024);
   const started = performance.now();
-  logger.info('Running hook', {
-    command: run.command,
-    names: run.env.CERTLOOP_NAMES ?? run.env.CERTLOOP_NAME,
-  });
+  // Every line about this run names the certificates it is for and why (reason codes), for the journal.
+  const about = {
+    name: run.env.CERTLOOP_NAMES ?? run.env.CERTLOOP_NAME,
+    ...(run.env.CERTLOOP_REASON === undefined ? {} : { reason: run.env.CERTLOOP_REASON }),
+  };
+  logger.info('Running hook', { ...about, command: run.command });
 
   return new Promise((resolve) => {
     let child: ChildProcess;
@@ -88,7 +90,7 @@ export function runHook(run: HookRun, options: RunHookOptions = {}): Promise<Hoo
       ['stderr', child.stderr],
     ] as const) {
       const lines = new LineSplitter((line) =>
-        logger.info('Hook output', { command: run.command, stream: name, line }),
+        logger.info('Hook output', { ...about, command: run.command, stream: name, line }),
       );
       stream?.on('data', (chunk: Buffer) => {
         output.append(chunk);
@@ -127,6 +129,7 @@ export function runHook(run: HookRun, options: RunHookOptions = {}): Promise<Hoo
       timedOut = true;
       groupSettled = false;
       logger.warn('Hook timed out; terminating its process group', {
+        ...about,
         command: run.command,
         timeoutMs: run.timeoutMs,
       });

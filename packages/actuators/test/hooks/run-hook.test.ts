@@ -60,8 +60,9 @@ describe('runHook', () => {
     const lines = logger.entries.filter((e) => e.message === 'Hook output').map((e) => e.fields);
     expect(lines).toEqual(
       expect.arrayContaining([
-        { command: `${script} a b`, stream: 'stdout', line: 'out line 1' },
-        { command: `${script} a b`, stream: 'stderr', line: 'err line' },
+        // Each line names the certificate it is about.
+        { name: 'web', command: `${script} a b`, stream: 'stdout', line: 'out line 1' },
+        { name: 'web', command: `${script} a b`, stream: 'stderr', line: 'err line' },
       ]),
     );
   });

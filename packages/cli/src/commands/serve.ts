@@ -15,16 +15,22 @@ import {
   type Issuer,
   type ManifestProblem,
   parseDuration,
+  silentLogger,
+  type TrustMaterial,
   UsageError,
 } from '@certloop/core';
 import { ObservationCache } from '@certloop/observers';
 import {
   type BackoffPolicy,
+  buildStatusReport,
+  certificateLogFields,
+  gatherAndPlan,
   type PassOutcome,
   type ReconcilePorts,
   ReconcileService,
   type ServiceListener,
   type ServicePorts,
+  type StatusReport,
   watchManifest,
 } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
@@ -36,7 +42,9 @@ import { HealthState } from '../metrics/health.js';
 import { instrumentPorts } from '../metrics/instrument.js';
 import { ServiceMetrics } from '../metrics/registry.js';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.js';
-import { buildPorts, openIssuer, stateDirOf } from '../wiring.js';
+import { renderStatusPage } from '../render/status-page.js';
+import { createNotifier } from '../systemd/notify.js';
+import { buildPorts, checkIssuerSettings, openIssuer, stateDirOf } from '../wiring.js';
 import {
   type PassRuntime,
   positiveInteger,
@@ -99,6 +107,7 @@ function lockIsBusy(error: unknown): error is CertloopError {
  */
 class LiveRuntime {
   #key = '';
+  #lastTrust: TrustMaterial | undefined;
   #runtime: PassRuntime | undefined;
   readonly #cache = new ObservationCache();
 
@@ -120,14 +129,22 @@ class LiveRuntime {
     const key = JSON.stringify([state.issuer ?? null, stateDir]);
     const previous = this.#runtime;
     if (previous !== undefined && key === this.#key) {
+      // Same settings, but the files behind them (password, root) may have changed since.
+      await checkIssuerSettings(state, this.options, this.io.env);
       this.#runtime = { ...previous, state };
       return this.#runtime;
     }
     const issuer: Issuer = await openIssuer(state, this.options, this.io.env, this.logger, {
       concurrency: this.concurrency,
     });
-    const base: ReconcilePorts = buildPorts({ issuer, stateDir, logger: this.logger, cache: this.#cache });
+    const base: ReconcilePorts = buildPorts({
+      issuer: this.#rememberTrust(issuer),
+      stateDir,
+      logger: this.logger,
+      cache: this.#cache,
+    });
     const ports = instrumentPorts(base, this.metrics);
+    this.#lastTrust = undefined;
     this.#runtime = { state, stateDir, issuer: ports.issuer, ports, logger: this.logger };
     this.#key = key;
     if (previous !== undefined) {
@@ -139,6 +156,25 @@ class LiveRuntime {
 
   async close(): Promise<void> {
     await this.#runtime?.issuer.close();
+  }
+
+  /** The trust material the last pass loaded, for looks between passes (undefined: chain checks skipped). */
+  get lastTrust(): TrustMaterial | undefined {
+    return this.#lastTrust;
+  }
+
+  #rememberTrust(issuer: Issuer): Issuer {
+    return {
+      id: issuer.id,
+      trust: async () => {
+        const material = await issuer.trust();
+        this.#lastTrust = material;
+        return material;
+      },
+      issue: (request) => issuer.issue(request),
+      ...(issuer.prepare === undefined ? {} : { prepare: () => issuer.prepare!() }),
+      close: () => issuer.close(),
+    };
   }
 }
 
@@ -194,14 +230,35 @@ export async function startService(
       }
     },
     async look(desired) {
+      // What `certloop status` computes; quiet, since the pass already said what went wrong.
+      // The trust material of the last pass: a look never contacts the CA.
       const { ports: current } = live.current;
-      const [observed, status] = await Promise.all([
-        current.observe(desired.certificates, undefined),
-        current.status.read(),
-      ]);
-      return { observed, status };
+      const { observed, status, plan } = await gatherAndPlan(
+        desired,
+        { ...current, logger: silentLogger },
+        { knownTrust: { material: live.lastTrust } },
+      );
+      return { observed, status, plan };
     },
   };
+
+  // Type=notify: READY=1 once the first pass is done (whatever its result: the service is up and retries).
+  const notifier = createNotifier({
+    env: io.env,
+    onError: (message) => logger.warn(message),
+  });
+  let announced = false;
+  const announce = (status: string) => {
+    if (notifier === undefined) return;
+    if (announced) notifier.status(status);
+    else notifier.ready(status);
+    announced = true;
+  };
+  const stopping = () => notifier?.stopping();
+  signal.addEventListener('abort', stopping, { once: true });
+
+  /** The last status report, for the page on `/`. */
+  const latest: { report?: StatusReport } = {};
 
   const listener: ServiceListener = {
     onReload: (event) => metrics.manifestValid.set(event.ok ? 1 : 0),
@@ -209,18 +266,19 @@ export async function startService(
       const finishedAt = new Date(startedAt.getTime() + durationMs);
       metrics.pass(outcome, durationMs, finishedAt);
       health.pass(outcome, finishedAt);
+      announce(passStatusLine(outcome));
       if (outcome.kind !== 'acted') return;
       for (const result of outcome.report.results) {
         if (result.outcome === 'changed') {
           logger.info('Certificate updated.', {
-            name: result.name,
+            ...certificateLogFields(result),
             action: result.action,
             ...(result.serial === undefined ? {} : { serial: result.serial }),
             ...(result.notAfter === undefined ? {} : { notAfter: result.notAfter }),
           });
         } else if (result.outcome === 'failed') {
           logger.warn('Certificate not reconciled.', {
-            name: result.name,
+            ...certificateLogFields(result),
             action: result.action,
             ...(result.error === undefined ? {} : { error: result.error }),
             ...(result.retryNotBefore === undefined ? {} : { retryNotBefore: result.retryNotBefore }),
@@ -228,14 +286,36 @@ export async function startService(
         }
       }
       for (const hook of outcome.report.hooks) {
-        if (!hook.ok) logger.warn('Hook failed.', { command: hook.command, exitCode: hook.exitCode });
+        if (!hook.ok) {
+          // One line per certificate, so each names it; the hook stays pending for each.
+          for (const name of hook.names) {
+            logger.warn('Hook failed.', {
+              name,
+              reason: 'hook-pending',
+              command: hook.command,
+              exitCode: hook.exitCode,
+            });
+          }
+        }
       }
     },
     onPassError: ({ error }) => {
+      announce(`The last pass failed (${error instanceof Error ? error.message : String(error)}); retrying.`);
       metrics.passError();
       health.passError(error instanceof Error ? error.message : String(error), clock());
     },
-    onLook: ({ desired, look }) => metrics.certificates(desired, look),
+    onLook: ({ desired, look, now }) => {
+      if (look.plan === undefined) return;
+      const report = buildStatusReport({
+        desired,
+        plan: look.plan,
+        status: look.status,
+        issuerId: live.current.issuer.id,
+        now,
+      });
+      latest.report = report;
+      metrics.certificates(report);
+    },
     onSchedule: (wake) => metrics.nextPass.set(wake.at.getTime() / 1000),
   };
 
@@ -257,6 +337,7 @@ export async function startService(
       server = await startMetricsServer(options.metricsAddr, {
         registry: metrics.registry,
         readiness: () => health.readiness(),
+        page: () => (latest.report === undefined ? undefined : renderStatusPage(latest.report)),
       });
       logger.info('Serving metrics and health.', { url: server.url });
     }
@@ -274,6 +355,7 @@ export async function startService(
   const running = service.run(signal);
   const done = running.then(
     async (result) => {
+      await notifier?.close();
       watcher.close();
       await server?.close();
       await live.close();
@@ -281,6 +363,7 @@ export async function startService(
       return EXIT.ok;
     },
     async (error: unknown) => {
+      await notifier?.close();
       watcher.close();
       await server?.close();
       await live.close();
@@ -294,6 +377,13 @@ export async function startService(
     done,
     drained: running.then((r) => r.drained).catch(() => false),
   };
+}
+
+/** systemd's STATUS= line after a pass: what `systemctl status certloop` shows. */
+function passStatusLine(outcome: PassOutcome): string {
+  if (outcome.kind === 'standby') return 'Standing by: another certloop holds the lock.';
+  const { summary, ok } = outcome.report;
+  return `Last pass ${ok ? 'succeeded' : 'had failures'}: ${summary.changed} changed, ${summary.unchanged} unchanged, ${summary.failed} failed.`;
 }
 
 function lines(problems: readonly ManifestProblem[]): string[] {

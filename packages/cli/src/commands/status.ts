@@ -1,132 +1,59 @@
-import type { CertificateStatus, CertState } from '@certloop/core';
-import { conditionFor, gatherAndPlan, type PlanEntry } from '@certloop/reconciler';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CertloopError } from '@certloop/core';
+import { buildStatusReport, gatherAndPlan } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { type Colour, type Io, paint } from '../io.js';
+import { renderStatus } from '../render/status.js';
+import { renderStatusPage } from '../render/status-page.js';
 import { openRuntime, type RuntimeOptions } from '../runtime.js';
 
 export interface StatusOptions extends RuntimeOptions {
   json?: boolean;
+  /** Show only the certificates that are not Ready (the summary still counts all). */
+  notReady?: boolean;
+  /** Also write the status page (every certificate) to this file. */
+  html?: string;
 }
 
-const SAN_REASONS = new Set(['sans-differ', 'cn-differs']);
-const FILE_REASONS = new Set([
-  'cert-missing',
-  'key-missing',
-  'chain-missing',
-  'chain-stale',
-  'mode-differs',
-  'owner-differs',
-]);
-
-export interface StatusRow {
-  name: string;
-  state: CertState;
-  message: string;
-  notAfter?: string;
-  timeLeftMs?: number;
-  sansOk: boolean;
-  filesOk: boolean;
-  lastResult?: CertificateStatus['lastResult'];
-  lastError?: string;
-  lastAttemptAt?: string;
-  pendingHooks: readonly string[];
-  /** The guest ("vm/1001") the files still have to reach. */
-  pendingDelivery?: string;
+/** Written next to the target and renamed over it: a reader never sees half a page. */
+async function writePage(path: string, html: string): Promise<void> {
+  const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temp, html, { mode: 0o644 });
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new CertloopError('WRITE_FAILED', `Cannot write the status page to ${target}.`, { cause: error });
+  }
 }
 
-/** The state now, from the plan's reasons; a recorded failure shows as Failed until a pass succeeds. */
-export function statusRow(entry: PlanEntry, recorded: CertificateStatus | undefined, now: Date): StatusRow {
-  const failed =
-    recorded?.lastResult === 'failed' && entry.action !== 'none' ? recorded.lastError : undefined;
-  const condition = conditionFor(entry.reasons, failed);
-  const codes = new Set(entry.reasons.map((r) => r.code));
-  return {
-    name: entry.name,
-    state: condition.state,
-    message: condition.message,
-    ...(entry.notAfter === undefined
-      ? {}
-      : { notAfter: entry.notAfter, timeLeftMs: Date.parse(entry.notAfter) - now.getTime() }),
-    sansOk: ![...codes].some((c) => SAN_REASONS.has(c)),
-    filesOk: ![...codes].some((c) => FILE_REASONS.has(c)),
-    ...(recorded === undefined
-      ? {}
-      : { lastResult: recorded.lastResult, lastAttemptAt: recorded.lastAttemptAt }),
-    ...(recorded?.lastError === undefined ? {} : { lastError: recorded.lastError }),
-    pendingHooks: recorded?.pendingHooks ?? [],
-    ...(recorded?.pendingDelivery === undefined ? {} : { pendingDelivery: recorded.pendingDelivery }),
-  };
-}
-
-const STATE_COLOUR: Record<CertState, Colour> = {
-  Ready: 'green',
-  RenewalDue: 'yellow',
-  Expired: 'red',
-  Missing: 'red',
-  Invalid: 'red',
-  Failed: 'red',
-};
-
-export function formatTimeLeft(ms: number | undefined): string {
-  if (ms === undefined) return '-';
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.abs(ms);
-  const days = Math.floor(rest / 86_400_000);
-  rest -= days * 86_400_000;
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
-  const minutes = Math.floor(rest / 60_000);
-  if (days > 0) return `${sign}${days}d${hours}h`;
-  if (hours > 0) return `${sign}${hours}h${minutes}m`;
-  return `${sign}${minutes}m`;
-}
-
-export function renderStatus(rows: readonly StatusRow[], io: Pick<Io, 'color'>): string {
-  const header = ['NAME', 'STATE', 'NOT AFTER', 'LEFT', 'SANS', 'FILES', 'LAST RESULT'];
-  const table = rows.map((r) => [
-    r.name,
-    r.state,
-    r.notAfter ?? '-',
-    formatTimeLeft(r.timeLeftMs),
-    r.sansOk ? 'ok' : 'differ',
-    r.filesOk ? 'ok' : 'drift',
-    `${r.lastResult ?? '-'}${r.pendingDelivery !== undefined ? ` (delivery to ${r.pendingDelivery} pending)` : r.pendingHooks.length > 0 ? ' (hook pending)' : ''}`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  const line = (cells: string[], colourState: boolean) =>
-    cells
-      .map((cell, i) => {
-        const padded = cell.padEnd(widths[i]!);
-        return colourState && i === 1 ? paint(io, STATE_COLOUR[cell as CertState], padded) : padded;
-      })
-      .join('  ')
-      .trimEnd();
-  const details = rows
-    .filter((r) => r.state !== 'Ready')
-    .map(
-      (r) =>
-        `  ${r.name}: ${r.message}${r.lastError && r.state === 'Failed' ? '' : r.lastError ? ` (last error: ${r.lastError})` : ''}`,
-    );
-  return `${[line(header, false), ...table.map((row) => line(row, true))].join('\n')}\n${details.length > 0 ? `\n${details.join('\n')}\n` : ''}`;
-}
-
-/** `certloop status`: every certificate, its state and last recorded result; writes nothing. */
+/**
+ * `certloop status`: every certificate, whether it is Ready and why not;
+ * writes nothing. Exit 0 when every certificate is Ready, 2 when any is not
+ * (as `plan --detailed-exitcode` for pending changes); errors map to 1 or 3.
+ */
 export const status: Handler<StatusOptions> = async (options, io) => {
   // Reading the CA's roots needs no provisioner credentials.
   const runtime = await openRuntime(options, io, { purpose: 'observe' });
   try {
     const gathered = await gatherAndPlan(runtime.state, runtime.ports);
-    const now = runtime.ports.clock();
-    const rows = gathered.plan.entries
-      .filter((e) => e.action !== 'remove')
-      .map((e) => statusRow(e, gathered.status?.certificates[e.name], now));
+    const report = buildStatusReport({
+      desired: runtime.state,
+      plan: gathered.plan,
+      status: gathered.status,
+      issuerId: runtime.issuer.id,
+      now: runtime.ports.clock(),
+    });
+    if (options.html !== undefined) await writePage(options.html, renderStatusPage(report));
+    const shown = options.notReady ? report.certificates.filter((c) => !c.ready) : report.certificates;
     io.stdout(
       options.json
-        ? `${JSON.stringify({ formatVersion: 1, certificates: rows }, null, 2)}\n`
-        : renderStatus(rows, io),
+        ? `${JSON.stringify({ ...report, certificates: shown }, null, 2)}\n`
+        : renderStatus(report, shown, io),
     );
-    return EXIT.ok;
+    return report.summary.notReady === 0 ? EXIT.ok : EXIT.notReady;
   } finally {
     await runtime.close();
   }

@@ -3,25 +3,59 @@
  * global one, so tests and embedders get clean counts). The service loop
  * reports events; this module turns them into series.
  */
-import type { DesiredState } from '@certloop/core';
-import type { PassOutcome, ServiceLook } from '@certloop/reconciler';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PENDING_WORK_KINDS } from '@certloop/core';
+import type { PassOutcome, StatusReport } from '@certloop/reconciler';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { COMMIT, VERSION } from '../version.js';
 
 export type PassResult = 'success' | 'failure' | 'standby' | 'error';
+
+const CERTIFICATE_LABELS = ['name', 'common_name', 'issuer'] as const;
 
 export class ServiceMetrics {
   readonly registry = new Registry();
 
-  readonly expiry = new Gauge({
-    name: 'certloop_certificate_expiry_timestamp_seconds',
-    help: 'notAfter of the certificate on disk, as a Unix timestamp.',
-    labelNames: ['name'] as const,
+  /** cert-manager's names and labels, so its dashboards and alerts carry over with a prefix change. */
+  readonly expiration = new Gauge({
+    name: 'certloop_certificate_expiration_timestamp_seconds',
+    help: 'notAfter of the certificate on disk, as a Unix timestamp (as certmanager_certificate_expiration_timestamp_seconds).',
+    labelNames: CERTIFICATE_LABELS,
     registers: [this.registry],
   });
-  readonly ready = new Gauge({
-    name: 'certloop_certificate_ready',
-    help: '1 when the certificate is in sync with the manifest (status condition Ready), else 0.',
-    labelNames: ['name'] as const,
+  readonly renewal = new Gauge({
+    name: 'certloop_certificate_renewal_timestamp_seconds',
+    help: 'When the certificate on disk is due for renewal, as a Unix timestamp (as certmanager_certificate_renewal_timestamp_seconds).',
+    labelNames: CERTIFICATE_LABELS,
+    registers: [this.registry],
+  });
+  readonly readyStatus = new Gauge({
+    name: 'certloop_certificate_ready_status',
+    help: 'The Ready condition of the certificate: 1 on the series whose condition label (True, False, Unknown) holds, as certmanager_certificate_ready_status.',
+    labelNames: [...CERTIFICATE_LABELS, 'condition'] as const,
+    registers: [this.registry],
+  });
+  readonly state = new Gauge({
+    name: 'certloop_certificate_state',
+    help: 'The state of the certificate (Ready, Missing, Expired, Invalid, RenewalDue, Drifted, Pending, Failed): 1 on the current one, with its PascalCase reason.',
+    labelNames: [...CERTIFICATE_LABELS, 'state', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly pendingWork = new Gauge({
+    name: 'certloop_certificate_pending_work',
+    help: 'Work a pass left pending for the certificate, by kind: delivery (files not yet in their guest), hook (to run again).',
+    labelNames: ['name', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly certificatesTotal = new Gauge({
+    name: 'certloop_certificates',
+    help: 'Certificates in the manifest in force, by readiness (ready: true or false).',
+    labelNames: ['ready'] as const,
+    registers: [this.registry],
+  });
+  readonly buildInfo = new Gauge({
+    name: 'certloop_build_info',
+    help: 'Always 1; the labels say which build runs: version, commit, Node.js version.',
+    labelNames: ['version', 'commit', 'node_version'] as const,
     registers: [this.registry],
   });
   readonly passes = new Counter({
@@ -90,6 +124,9 @@ export class ServiceMetrics {
   });
 
   constructor() {
+    // Process and Node.js runtime metrics (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...).
+    collectDefaultMetrics({ register: this.registry });
+    this.buildInfo.set({ version: VERSION, commit: COMMIT, node_version: process.version }, 1);
     this.manifestValid.set(1);
     this.standby.set(0);
     for (const result of ['success', 'failure', 'standby', 'error'] satisfies PassResult[]) {
@@ -118,17 +155,39 @@ export class ServiceMetrics {
     this.passes.inc({ result: 'error' });
   }
 
-  /** Expiry and readiness of every certificate in the manifest; series of removed certificates go. */
-  certificates(desired: DesiredState, look: ServiceLook): void {
-    this.expiry.reset();
-    this.ready.reset();
-    const observed = new Map(look.observed.map((o) => [o.name, o]));
-    for (const cert of desired.certificates) {
-      const notAfter = observed.get(cert.name)?.certificate?.notAfter;
-      const seconds = notAfter === undefined ? Number.NaN : new Date(notAfter).getTime() / 1000;
-      if (!Number.isNaN(seconds)) this.expiry.set({ name: cert.name }, seconds);
-      const state = look.status?.certificates[cert.name]?.condition?.state;
-      this.ready.set({ name: cert.name }, state === 'Ready' ? 1 : 0);
+  /**
+   * Expiration, renewal, readiness, state and pending work of every
+   * certificate in the manifest, from the status report (the same data as
+   * `certloop status`); series of removed certificates go.
+   */
+  certificates(report: StatusReport): void {
+    for (const gauge of [this.expiration, this.renewal, this.readyStatus, this.state, this.pendingWork]) {
+      gauge.reset();
     }
+    for (const cert of report.certificates) {
+      const labels = { name: cert.name, common_name: cert.commonName, issuer: cert.issuer };
+      const expiration = secondsOf(cert.notAfter);
+      if (expiration !== undefined) this.expiration.set(labels, expiration);
+      const renewal = secondsOf(cert.renewAt);
+      if (renewal !== undefined) this.renewal.set(labels, renewal);
+      const holds = cert.ready ? 'True' : 'False';
+      for (const condition of CONDITIONS) {
+        this.readyStatus.set({ ...labels, condition }, condition === holds ? 1 : 0);
+      }
+      this.state.set({ ...labels, state: cert.state, reason: cert.reason }, 1);
+      for (const kind of PENDING_WORK_KINDS) {
+        this.pendingWork.set({ name: cert.name, kind }, cert.pending.filter((p) => p.kind === kind).length);
+      }
+    }
+    this.certificatesTotal.set({ ready: 'true' }, report.summary.ready);
+    this.certificatesTotal.set({ ready: 'false' }, report.summary.notReady);
   }
+}
+
+const CONDITIONS = ['True', 'False', 'Unknown'] as const;
+
+function secondsOf(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
 }

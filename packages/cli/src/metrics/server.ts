@@ -1,7 +1,7 @@
 /**
- * `--metrics-addr HOST:PORT`: GET /metrics (Prometheus text), /healthz (the
- * process is alive) and /readyz (the service is doing its job: see health.ts).
- * Nothing else; no request body is read.
+ * `--metrics-addr HOST:PORT`: GET / (the status page), /metrics (Prometheus
+ * text), /healthz (the process is alive) and /readyz (the service is doing
+ * its job: see health.ts). Nothing else; no request body is read.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +33,12 @@ export function parseListenAddress(text: string): { host: string | undefined; po
 
 export async function startMetricsServer(
   address: string,
-  endpoints: { registry: Registry; readiness: () => Readiness },
+  endpoints: {
+    registry: Registry;
+    readiness: () => Readiness;
+    /** The status page; undefined until the first pass was looked at. */
+    page?: () => string | undefined;
+  },
 ): Promise<MetricsServer> {
   const { host, port } = parseListenAddress(address);
   const server: Server = createServer((request, response) => {
@@ -47,6 +52,20 @@ export async function startMetricsServer(
         (text) => response.writeHead(200, { 'content-type': endpoints.registry.contentType }).end(text),
         () => response.writeHead(500).end('metrics unavailable\n'),
       );
+      return;
+    }
+    if (path === '/' && endpoints.page !== undefined) {
+      const html = endpoints.page();
+      const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+      if (html === undefined) {
+        response
+          .writeHead(503, { ...headers, 'retry-after': '5' })
+          .end(
+            '<!doctype html><title>certloop</title><p>certloop is starting: no pass has finished yet.</p>\n',
+          );
+      } else {
+        response.writeHead(200, headers).end(html);
+      }
       return;
     }
     if (path === '/healthz') {

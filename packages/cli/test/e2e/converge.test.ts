@@ -129,7 +129,8 @@ describe('reconcile --once on a legacy Phoenix manifest with the real step-ca', 
     expect(plan.stdout).toContain('No changes. 4 certificates are in sync.');
     const status = await runCli(['status', ...readOnly]);
     expect(status.code).toBe(0);
-    expect(status.stdout.match(/ Ready /g)).toHaveLength(4);
+    expect(status.stdout.match(/^\S+ +Ready +Ready /gm)).toHaveLength(4);
+    expect(status.stdout).toContain('4 certificates: 4 ready, 0 not ready');
   });
 
   it('takes the issuer from the STEP_* environment as well as from flags', async () => {

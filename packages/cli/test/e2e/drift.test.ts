@@ -33,6 +33,15 @@ let cli: Certloop;
 
 const cert = (label: string) => certs.find((c) => c.label === label)!;
 const HOUR = 3_600_000;
+/** Terraform's symbols: a reissue replaces (-/+), a fix is in place (~). */
+const SYMBOL: Record<Action, string> = {
+  issue: '  +',
+  reissue: '-/+',
+  'update-files': '  ~',
+  'fix-permissions': '  ~',
+  remove: '  -',
+  none: '   ',
+};
 const VERB: Record<Action, string> = {
   issue: 'issue',
   reissue: 'reissue',
@@ -61,8 +70,9 @@ async function expectFixedAlone(label: string, action: Action, reason: string): 
 
   const human = await cli.plan('--detailed-exitcode');
   expect(human.code).toBe(2);
-  const entryLines = human.stdout.split('\n').filter((line) => /^ {2}[+~-] /.test(line));
-  expect(entryLines).toEqual([expect.stringMatching(new RegExp(`^ {2}[+~] ${name}: ${VERB[action]}$`))]);
+  const body = human.stdout.slice(human.stdout.indexOf('certloop will perform the following actions:'));
+  const entryLines = body.split('\n').filter((line) => /^(?: {2}[+~-]|-\/\+) \S+: /.test(line));
+  expect(entryLines).toEqual([`${SYMBOL[action]} ${name}: ${VERB[action]}`]);
   const plan = await cli.planJson();
   expect(changes(plan)).toEqual({ [name]: action });
   expect(reasonCodes(plan, name)).toContain(reason);

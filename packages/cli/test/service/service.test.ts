@@ -81,12 +81,16 @@ describe('certloop reconcile (the service)', () => {
     const cert = await waitFor('web', () => certificateAt(ws.certPath('web')));
     const { text } = await waitFor('metrics for the current certificate', async () => {
       const scraped = await scrape(url);
-      const value = metricValue(scraped.text, 'certloop_certificate_expiry_timestamp_seconds', 'name="web"');
+      const value = metricValue(
+        scraped.text,
+        'certloop_certificate_expiration_timestamp_seconds',
+        'name="web"',
+      );
       const current = certificateAt(ws.certPath('web'));
       return current !== undefined && value === current.notAfter.getTime() / 1000 ? scraped : undefined;
     });
     expect(cert).toBeDefined();
-    expect(seriesOf(text, 'certloop_certificate_expiry_timestamp_seconds')).toHaveLength(1);
+    expect(seriesOf(text, 'certloop_certificate_expiration_timestamp_seconds')).toHaveLength(1);
     expect(metricValue(text, 'certloop_issuances_total')).toBeGreaterThanOrEqual(2);
     expect(metricValue(text, 'certloop_hook_runs_total')).toBeGreaterThanOrEqual(2);
     expect(metricValue(text, 'certloop_last_successful_pass_timestamp_seconds')).toBeGreaterThan(0);
@@ -101,11 +105,11 @@ describe('certloop reconcile (the service)', () => {
     );
     const { text } = await waitFor('two expiry series', async () => {
       const scraped = await scrape(url);
-      return seriesOf(scraped.text, 'certloop_certificate_expiry_timestamp_seconds').length === 2
+      return seriesOf(scraped.text, 'certloop_certificate_expiration_timestamp_seconds').length === 2
         ? scraped
         : undefined;
     });
-    expect(metricValue(text, 'certloop_certificate_expiry_timestamp_seconds', 'name="api"')).toBe(
+    expect(metricValue(text, 'certloop_certificate_expiration_timestamp_seconds', 'name="api"')).toBe(
       api.notAfter.getTime() / 1000,
     );
   });

@@ -122,9 +122,11 @@ export async function waitFor<T>(
 
 /** Prometheus text → value of the series with exactly these labels (as written by prom-client). */
 export function metricValue(text: string, name: string, labels = ''): number | undefined {
-  const series = labels === '' ? name : `${name}{${labels}}`;
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  // `labels` is a prefix of the label set: `name="web"` matches {name="web",common_name="...",...}.
+  const line = text
+    .split('\n')
+    .find((l) => (labels === '' ? l.startsWith(`${name} `) : l.startsWith(`${name}{${labels}`)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 export function seriesOf(text: string, name: string): string[] {

@@ -20,6 +20,7 @@ import {
   type ObservedCertificate,
   type StatusDocument,
 } from '@certloop/core';
+import type { Plan } from '../plan.js';
 import type { ReconcileReport } from '../reconcile.js';
 import { safeErrorMessage } from '../redact.js';
 import { type BackoffPolicy, backoffDelay } from '../status.js';
@@ -34,6 +35,8 @@ export type PassOutcome =
 export interface ServiceLook {
   readonly observed: readonly ObservedCertificate[];
   readonly status: StatusDocument | undefined;
+  /** The plan of what was observed, when the look made one: what status, metrics and the page show. */
+  readonly plan?: Plan;
 }
 
 export interface ServicePorts {
@@ -218,7 +221,8 @@ export class ReconcileService {
     const { logger } = this.#ports;
     try {
       const desired = await this.#ports.load();
-      if (this.#lastProblems !== undefined) logger.info('The manifest is valid again.');
+      if (this.#lastProblems !== undefined)
+        logger.info('The configuration is valid again; it is now in force.');
       this.#lastProblems = undefined;
       this.#desired = desired;
       this.#listener.onReload?.({ ok: true, desired });
@@ -227,7 +231,12 @@ export class ReconcileService {
       const key = problems.join('\n');
       // Said once per distinct set of problems, not at every resync.
       if (key !== this.#lastProblems) {
-        logger.error('The manifest is invalid; the last valid one stays in force.', { problems });
+        logger.error(
+          error instanceof ManifestError
+            ? 'The manifest is invalid; the last valid one stays in force.'
+            : 'The new configuration is unusable; the last valid one stays in force.',
+          { problems },
+        );
       }
       this.#lastProblems = key;
       this.#listener.onReload?.({ ok: false, error });

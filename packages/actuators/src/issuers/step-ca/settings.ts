@@ -1,9 +1,11 @@
 /**
  * Where the Step-CA connection settings come from, highest precedence first:
- * CLI flags > environment > the manifest's issuer section > $STEPPATH/config/defaults.json.
+ * CLI flags > environment > systemd credential (password only) > the
+ * manifest's issuer section > $STEPPATH/config/defaults.json.
  * The merge is pure; reading defaults.json is the only I/O, kept separate.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { IssuerError, type StepCaIssuerConfig } from '@certloop/core';
@@ -133,6 +135,8 @@ export function mergeStepCaSettings(
   sources: StepCaSources,
   stepDefaults: StepDefaults = {},
   purpose: StepCaPurpose = 'issue',
+  /** The provisioner password handed over by systemd's LoadCredential=, when the file is there. */
+  credentialPasswordFile?: string,
 ): StepCaSettings {
   const { flags, env, manifest } = sources;
   const layers: Layer[] = [
@@ -156,6 +160,7 @@ export function mergeStepCaSettings(
         passwordFile: env.STEP_PROVISIONER_PASSWORD_FILE,
       },
     },
+    { name: 'systemd credential', values: { passwordFile: credentialPasswordFile } },
     {
       name: 'manifest',
       values: manifest
@@ -206,7 +211,32 @@ export async function resolveStepCaSettings(
   sources: StepCaSources,
   purpose: StepCaPurpose = 'issue',
 ): Promise<StepCaSettings> {
-  return mergeStepCaSettings(sources, await readStepDefaults(stepPathOf(sources)), purpose);
+  return mergeStepCaSettings(
+    sources,
+    await readStepDefaults(stepPathOf(sources)),
+    purpose,
+    await credentialPasswordFileOf(sources.env),
+  );
+}
+
+/** The credential name to give LoadCredential= for the provisioner password. */
+export const PROVISIONER_PASSWORD_CREDENTIAL = 'provisioner-password';
+
+/**
+ * `$CREDENTIALS_DIRECTORY/provisioner-password` when systemd placed it there
+ * (LoadCredential=provisioner-password:/etc/certloop/provisioner-password):
+ * the password then never needs a path readable outside the service.
+ */
+export async function credentialPasswordFileOf(env: StepCaSources['env']): Promise<string | undefined> {
+  const directory = nonEmpty(env.CREDENTIALS_DIRECTORY);
+  if (directory === undefined) return undefined;
+  const path = join(directory, PROVISIONER_PASSWORD_CREDENTIAL);
+  try {
+    await access(path, constants.F_OK);
+    return path;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Validates the URL (https only) and drops a trailing slash, so paths join cleanly. */
