@@ -10,9 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-bash scripts/deps/packaging.sh
+bash scripts/deps/packaging.sh    # dpkg-dev, lintian, man-db, systemd-analyze: the .deb and its test
+bash scripts/deps/systemd.sh      # systemd-notify and python3: the readiness test's notify socket
+bash scripts/deps/monitoring.sh   # promtool (Debian's prometheus): the alert rules' tests
+bash scripts/deps/browser.sh      # chromium: the status page, rendered in a real browser
+bash scripts/deps/guests.sh       # busybox-static: guest roots for the pct/qm stand-ins
 bash scripts/stepca/build.sh
-bash scripts/deps/guests.sh
 pnpm package
 pnpm typecheck
 pnpm lint
@@ -29,8 +32,10 @@ if [ "$#" -eq 0 ]; then
   CERTLOOP_BIN="$PWD/dist/certloop-linux-x64" pnpm exec jest --json --outputFile=.cache/jest-executable.json \
     --testPathIgnorePatterns '/test/faults/input\.test\.ts$' '/test/package/' '/test/artifact/(no-node|npm-package)\.test\.ts$' \
     -- packages/cli/test/e2e packages/cli/test/faults packages/cli/test/service packages/cli/test/install \
-    packages/cli/test/artifact packages/cli/test/migrate packages/cli/test/launcher.test.ts \
-    packages/cli/test/validate.test.ts || status=$?
+    packages/cli/test/artifact packages/cli/test/migrate packages/cli/test/export packages/cli/test/status \
+    packages/cli/test/plan packages/cli/test/help packages/cli/test/preflight packages/cli/test/logs \
+    packages/cli/test/systemd packages/cli/test/monitoring packages/cli/test/page \
+    packages/cli/test/launcher.test.ts packages/cli/test/validate.test.ts || status=$?
 fi
 
 # A plain closing line that any CI reader understands, over both runs.
