@@ -1,5 +1,5 @@
 import { type LoadOptions, loadManifest, parseDuration } from '@certloop/core';
-import { parseByteSize } from './byte-size.js';
+import { parseByteSize } from './flag-values.js';
 import type { ManifestOptions } from './options.js';
 
 /** Loads the manifest with the CLI's overrides (--duration, --renew-before, --max-manifest-size). */

@@ -26,3 +26,24 @@ export interface LogOptions {
 export interface StateOptions {
   stateDir?: string;
 }
+
+/** `certloop reconcile`: the options of --once and of the service. */
+export interface ReconcileCommandOptions extends ManifestOptions, IssuerFlags, LogOptions, StateOptions {
+  once?: boolean;
+  force?: boolean;
+  prune?: boolean;
+  /** Issue and write, but leave deliveries and hooks pending (the shell manager's flag). */
+  generateOnly?: boolean;
+  json?: boolean;
+  concurrency?: string;
+  lockTimeout?: string;
+  metricsAddr?: string;
+  /** Service: look again at least this often (default 5m). */
+  resync?: string;
+  /** Service: first retry delay after a failure (default 1m), doubled per failure. */
+  backoffBase?: string;
+  /** Service: longest retry delay (default 1h). */
+  backoffMax?: string;
+  /** Service: on SIGTERM, how long a pass in flight may still run (default 20s). */
+  shutdownGrace?: string;
+}

@@ -5,7 +5,7 @@
 
 import type { StepCaPurpose } from '@certloop/actuators';
 import type { DesiredState, Issuer, Logger, ManifestProblem } from '@certloop/core';
-import type { ReconcilePorts } from '@certloop/reconciler';
+import type { PassPorts } from '@certloop/reconciler';
 import type { Io } from './io.js';
 import { createLogger } from './logger.js';
 import { loadFromOptions } from './manifest.js';
@@ -21,7 +21,7 @@ export interface Runtime {
   readonly logger: Logger;
   readonly issuer: Issuer;
   readonly stateDir: string;
-  readonly ports: ReconcilePorts;
+  readonly ports: PassPorts;
   close(): Promise<void>;
 }
 

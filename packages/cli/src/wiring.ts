@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  acquireLock,
   createIssuer,
   defaultStateDir,
   deliverToGuest,
@@ -13,6 +14,7 @@ import {
   ProvenanceStore,
   preflightIssuer,
   removeFiles,
+  removeStaleTemps,
   resolveOwner,
   runHooksOnce,
   StatusStore,
@@ -29,7 +31,7 @@ import {
   parseDuration,
 } from '@certloop/core';
 import { inspectContents, type ObservationCache, observeAll } from '@certloop/observers';
-import type { ReconcilePorts } from '@certloop/reconciler';
+import type { PassPorts } from '@certloop/reconciler';
 import type { IssuerFlags, StateOptions } from './options.js';
 
 /** What the issuer is made from: `--local-ca` names the built-in CA; otherwise the manifest's section, then Step-CA sources. */
@@ -109,7 +111,7 @@ export interface PortsContext {
   observeConcurrency?: number;
 }
 
-export function buildPorts(context: PortsContext): ReconcilePorts {
+export function buildPorts(context: PortsContext): PassPorts {
   const { issuer, stateDir, logger } = context;
   const { cache } = context;
   // Which certificate directories are local (the writer's calls are inline there), asked once per directory.
@@ -143,6 +145,10 @@ export function buildPorts(context: PortsContext): ReconcilePorts {
     readKey: readText,
     readCertificate: readText,
     resolveIds: (owner, group) => resolveOwner(owner, group),
+    lock: { acquire: (key, { waitMs, onLost }) => acquireLock(stateDir, key, { waitMs, logger, onLost }) },
+    removeStaleTemps: async (directories) => {
+      await removeStaleTemps([...directories], { logger });
+    },
     clock: () => new Date(),
     logger,
   };

@@ -2,6 +2,15 @@ export { actualDocument, type CertificateDocument, desiredDocument, type JsonVal
 export { type Gathered, type GatherPorts, gatherAndPlan } from './gather.js';
 export { environmentOf, type HookTrigger, planHookRuns } from './hooks.js';
 export {
+  type HeldLease,
+  type LockPort,
+  type PassPorts,
+  type PassSettings,
+  passOrStandby,
+  RECONCILE_LOCK,
+  reconcilePass,
+} from './pass.js';
+export {
   buildPlan,
   nextWakeUp,
   PLAN_FORMAT_VERSION,

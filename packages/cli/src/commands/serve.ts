@@ -1,6 +1,6 @@
 /**
  * `certloop reconcile` without --once: the continuous service. Each wake-up
- * runs `reconcilePass` (the --once code) with a lock that is tried, not
+ * runs the reconciler's pass (the --once code) with a lock that is tried, not
  * waited for: when another service or a `--once` run holds it, this process
  * stands by, keeps serving health and metrics and looks again later.
  *
@@ -10,7 +10,6 @@
  */
 import { resolve } from 'node:path';
 import {
-  CertloopError,
   type DesiredState,
   type Issuer,
   type ManifestProblem,
@@ -26,7 +25,8 @@ import {
   certificateLogFields,
   gatherAndPlan,
   type PassOutcome,
-  type ReconcilePorts,
+  type PassPorts,
+  passOrStandby,
   ReconcileService,
   type ServiceListener,
   type ServicePorts,
@@ -35,6 +35,7 @@ import {
 } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { positiveInteger } from '../flag-values.js';
 import type { Io } from '../io.js';
 import { createLogger } from '../logger.js';
 import { loadFromOptions } from '../manifest.js';
@@ -42,15 +43,14 @@ import { HealthState } from '../metrics/health.js';
 import { instrumentPorts } from '../metrics/instrument.js';
 import { ServiceMetrics } from '../metrics/registry.js';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.js';
+import type { ReconcileCommandOptions } from '../options.js';
 import { renderStatusPage } from '../render/status-page.js';
+import type { Runtime } from '../runtime.js';
 import { createNotifier } from '../systemd/notify.js';
 import { buildPorts, checkIssuerSettings, openIssuer, stateDirOf } from '../wiring.js';
-import {
-  type PassRuntime,
-  positiveInteger,
-  type ReconcileCommandOptions,
-  reconcilePass,
-} from './reconcile.js';
+
+/** What a pass needs from the runtime in force. */
+type PassRuntime = Pick<Runtime, 'state' | 'stateDir' | 'issuer' | 'ports' | 'logger'>;
 
 export const DEFAULT_RESYNC = '5m';
 export const DEFAULT_BACKOFF_BASE = '1m';
@@ -97,9 +97,6 @@ function settingsOf(options: ReconcileCommandOptions): Settings {
 }
 
 /** Held by another process: standing by. A lock that cannot even be created is a real failure (it has a cause). */
-function lockIsBusy(error: unknown): error is CertloopError {
-  return error instanceof CertloopError && error.code === 'LOCK_TIMEOUT' && error.cause === undefined;
-}
 
 /**
  * The issuer and ports of the manifest in force; rebuilt when a reload
@@ -137,7 +134,7 @@ class LiveRuntime {
     const issuer: Issuer = await openIssuer(state, this.options, this.io.env, this.logger, {
       concurrency: this.concurrency,
     });
-    const base: ReconcilePorts = buildPorts({
+    const base: PassPorts = buildPorts({
       issuer: this.#rememberTrust(issuer),
       stateDir,
       logger: this.logger,
@@ -212,23 +209,13 @@ export async function startService(
       await live.adopt(state);
       return state;
     },
-    async pass(desired): Promise<PassOutcome> {
-      try {
-        const report = await reconcilePass(
-          { ...live.current, state: desired },
-          {
-            lockWaitMs: 0,
-            concurrency: settings.concurrency,
-            backoff: settings.backoff,
-            ...(options.prune ? { prune: true } : {}),
-          },
-        );
-        return { kind: 'acted', report };
-      } catch (error) {
-        if (lockIsBusy(error)) return { kind: 'standby', message: error.message };
-        throw error;
-      }
-    },
+    pass: (desired) =>
+      passOrStandby(desired, live.current.ports, {
+        lockWaitMs: 0,
+        concurrency: settings.concurrency,
+        backoff: settings.backoff,
+        ...(options.prune ? { prune: true } : {}),
+      }),
     async look(desired) {
       // What `certloop status` computes; quiet, since the pass already said what went wrong.
       // The trust material of the last pass: a look never contacts the CA.

@@ -28,7 +28,7 @@ export function instrumentIssuer(issuer: Issuer, metrics: ServiceMetrics): Issue
   };
 }
 
-export function instrumentPorts(ports: ReconcilePorts, metrics: ServiceMetrics): ReconcilePorts {
+export function instrumentPorts<Ports extends ReconcilePorts>(ports: Ports, metrics: ServiceMetrics): Ports {
   return {
     ...ports,
     issuer: instrumentIssuer(ports.issuer, metrics),

@@ -1,5 +1,14 @@
-/** Byte sizes in CLI flags: `64MiB`, `1GiB`, `500KiB`, `300MB`, or plain bytes. */
+/** Flag texts that are numbers: counts and byte sizes, each a USAGE error when it is not one. */
 import { UsageError } from '@certloop/core';
+
+/** A positive whole number (`--concurrency 4`), or `fallback` when the flag is absent. */
+export function positiveInteger(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${flag} must be a positive whole number, got "${text}"`);
+  return value;
+}
 
 const UNIT_BYTES: Readonly<Record<string, number>> = {
   '': 1,
@@ -12,7 +21,7 @@ const UNIT_BYTES: Readonly<Record<string, number>> = {
   gib: 2 ** 30,
 };
 
-/** A positive whole number of bytes; throws a USAGE error otherwise. */
+/** Byte sizes: `64MiB`, `1GiB`, `500KiB`, `300MB`, or plain bytes; a positive whole number of bytes. */
 export function parseByteSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = UNIT_BYTES[match?.[2]?.toLowerCase() ?? 'none'];
