@@ -14,9 +14,9 @@ import {
   leafRole,
   type TrustMaterial,
 } from '@certloop/core';
-import { environmentOf, type HookReport, type HookTrigger } from './hooks.js';
-import type { GuestFileToDeliver, ReconcilePorts } from './ports.js';
-import { safeErrorMessage } from './redact.js';
+import { environmentOf, type HookReport, type HookTrigger } from '../hooks.js';
+import type { GuestFileToDeliver, ReconcilePorts } from '../ports.js';
+import { safeErrorMessage } from '../redact.js';
 
 /** Key and CA in the guest are root-only or world-readable as consumers expect. */
 const GUEST_KEY_MODE = 0o600;

@@ -1,0 +1,67 @@
+import { type DesiredCertificate, IssuerError, type ObservedCertificate, type Reason } from '@certloop/core';
+import type { ReconcileOptions } from '../pass-types.js';
+import type { PlanEntry } from '../plan.js';
+import { safeErrorWithHint } from '../redact.js';
+import type { PassContext, WorkResult } from './context.js';
+import { issue } from './issue.js';
+import { removeOrphan } from './remove-orphan.js';
+import { fixPermissions, updateFiles } from './update-files.js';
+
+export async function act(
+  ctx: PassContext,
+  entry: PlanEntry,
+  cert: DesiredCertificate | undefined,
+  observed: ObservedCertificate | undefined,
+): Promise<WorkResult> {
+  try {
+    if (entry.action === 'remove') return await removeOrphan(ctx, entry.name);
+    if (cert === undefined || observed === undefined) return { outcome: 'unchanged', filesWritten: false };
+    switch (entry.action) {
+      case 'issue':
+      case 'reissue':
+        return await issue(ctx, cert, observed);
+      case 'update-files':
+        return await updateFiles(ctx, cert, observed);
+      case 'fix-permissions':
+        return await fixPermissions(ctx, cert, observed);
+      default:
+        return { outcome: 'unchanged', filesWritten: false };
+    }
+  } catch (error) {
+    const terminal = error instanceof IssuerError && !error.retryable;
+    // The hint says what to do (free space, remount, fix the password file): keep it in the report.
+    const message = safeErrorWithHint(error);
+    ctx.ports.logger.error('Acting on a certificate failed.', {
+      ...certificateLogFields(entry),
+      action: entry.action,
+      error: message,
+    });
+    return { outcome: 'failed', filesWritten: false, error: message, terminal };
+  }
+}
+
+/**
+ * What every log line about a certificate carries: its name and the code of
+ * the reason it was acted on (the first in chain order), so an operator can
+ * grep the journal for `reason=renewal-due`.
+ */
+export function certificateLogFields(entry: Pick<PlanEntry, 'name' | 'reasons'>): {
+  name: string;
+  reason: string;
+  reasons?: string[];
+} {
+  const codes = entry.reasons.map((r) => r.code);
+  return {
+    name: entry.name,
+    reason: codes[0] ?? 'none',
+    ...(codes.length > 1 ? { reasons: codes } : {}),
+  };
+}
+
+/** Reasons that are about what follows the writes (deliveries, hooks), not about the files. */
+export const AFTER_WRITES: ReadonlySet<Reason['code']> = new Set(['hook-pending', 'delivery-pending']);
+
+export function shouldAct(entry: PlanEntry, options: ReconcileOptions): boolean {
+  if (entry.action === 'none') return false;
+  return entry.action !== 'remove' || options.prune === true;
+}
