@@ -29,6 +29,7 @@ import {
   LocalFileSystems,
   type Logger,
   parseDuration,
+  withFields,
 } from '@certloop/core';
 import { inspectContents, type ObservationCache, observeAll } from '@certloop/observers';
 import type { PassPorts } from '@certloop/reconciler';
@@ -130,8 +131,13 @@ export function buildPorts(context: PortsContext): PassPorts {
         trust === undefined ? {} : { trust },
       ),
     issuer,
-    writeFiles: (files) => writeFilesAtomically(files, { logger, fileSystems }),
-    fixPlacement: (path, placement) => fixPlacement(path, placement),
+    writeFiles: (files, about) =>
+      writeFilesAtomically(files, { logger: about ? withFields(logger, about) : logger, fileSystems }),
+    fixPlacement: async (path, placement, about) => {
+      const changed = await fixPlacement(path, placement);
+      if (changed) (about ? withFields(logger, about) : logger).info('Corrected mode or owner', { path });
+      return changed;
+    },
     runHooks: async (runs) => runHooksOnce(runs, { logger }),
     guests: {
       state: (target) => guestStateOf(target),
@@ -139,8 +145,8 @@ export function buildPorts(context: PortsContext): PassPorts {
     },
     provenance: new ProvenanceStore(stateDir, { logger }),
     status: new StatusStore(stateDir, { logger }),
-    removeFiles: async (paths) => {
-      await removeFiles(paths, { logger });
+    removeFiles: async (paths, about) => {
+      await removeFiles(paths, { logger: about ? withFields(logger, about) : logger });
     },
     readKey: readText,
     readCertificate: readText,

@@ -18,5 +18,16 @@ export const silentLogger: Logger = {
   error() {},
 };
 
+/** The same logger, with `fields` on every line (a line's own fields win). */
+export function withFields(logger: Logger, fields: LogFields): Logger {
+  const merged = (extra?: LogFields): LogFields => ({ ...fields, ...extra });
+  return {
+    debug: (message, extra) => logger.debug(message, merged(extra)),
+    info: (message, extra) => logger.info(message, merged(extra)),
+    warn: (message, extra) => logger.warn(message, merged(extra)),
+    error: (message, extra) => logger.error(message, merged(extra)),
+  };
+}
+
 /** Injected time source, so decisions are pure and tests control the clock. */
 export type Clock = () => Date;

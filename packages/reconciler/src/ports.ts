@@ -8,6 +8,7 @@ import type {
   DesiredCertificate,
   GuestDelivery,
   Issuer,
+  LogFields,
   Logger,
   ObservedCertificate,
   Provenance,
@@ -94,17 +95,23 @@ export interface ReconcilePorts {
     trust: TrustMaterial | undefined,
   ): Promise<ObservedCertificate>;
   issuer: Issuer;
-  /** Atomic: every file is written to a temp file before any rename, so a key and its certificate land together. */
-  writeFiles(files: readonly FileToWrite[]): Promise<{ written: string[]; unchanged: string[] }>;
+  /**
+   * Atomic: every file is written to a temp file before any rename, so a key and its certificate land together.
+   * `about` names the certificate (and its reason) on the writer's log lines.
+   */
+  writeFiles(
+    files: readonly FileToWrite[],
+    about?: LogFields,
+  ): Promise<{ written: string[]; unchanged: string[] }>;
   /** chmod/chown in place; resolves to whether anything changed. */
-  fixPlacement(path: string, placement: PlacementToFix): Promise<boolean>;
+  fixPlacement(path: string, placement: PlacementToFix, about?: LogFields): Promise<boolean>;
   /** Runs each given command (already one per distinct command), in order. */
   runHooks(runs: readonly HookRun[]): Promise<HookRunResult[]>;
   /** Delivery into Proxmox guests (certificates with a `delivery`). */
   guests: GuestPort;
   provenance: ProvenanceStore;
   status: StatusStore;
-  removeFiles(paths: readonly string[]): Promise<void>;
+  removeFiles(paths: readonly string[], about?: LogFields): Promise<void>;
   /** The private key PEM at `path` (rotation `never`), or undefined when unreadable. */
   readKey(path: string): Promise<string | undefined>;
   /** The certificate PEM at `path` (to rebuild a full-chain file), or undefined when unreadable. */

@@ -3,7 +3,7 @@
  * priority, so `journalctl -p err` finds errors; a line about a certificate
  * names it and the code of its reason. Without the journal, no prefix.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LocalWorkspace, localWorkspace } from '../status/support.js';
 import { runCli } from '../support/run.js';
@@ -66,4 +66,22 @@ test('without the journal, lines have no priority prefix', async () => {
   const lines = logLines(result.stderr);
   expect(lines.length).toBeGreaterThan(0);
   for (const line of lines) expect(line).not.toMatch(/^<\d>/);
+});
+
+test('the file lines (wrote, corrected) name the certificate and its reason too', async () => {
+  rmSync(join(ws.dir, 'out', 'web'), { recursive: true, force: true });
+  const entries = (stderr: string) =>
+    logLines(stderr).map((l) => JSON.parse(l) as Record<string, unknown> & { message: string });
+  const first = entries((await reconcile('json')).stderr);
+  const wrote = first.filter((e) => e.message === 'Wrote file');
+  expect(wrote.length).toBeGreaterThan(0);
+  for (const line of wrote) expect(line).toMatchObject({ name: 'web', reason: 'cert-missing' });
+
+  chmodSync(ws.keyPath('web'), 0o644);
+  const second = entries((await reconcile('json')).stderr);
+  expect(second.find((e) => e.message === 'Corrected mode or owner')).toMatchObject({
+    name: 'web',
+    reason: 'mode-differs',
+    path: ws.keyPath('web'),
+  });
 });

@@ -13,6 +13,18 @@ export async function act(
   cert: DesiredCertificate | undefined,
   observed: ObservedCertificate | undefined,
 ): Promise<WorkResult> {
+  // The file stages' log lines (wrote, corrected, removed) name the certificate and its reason.
+  const about = certificateLogFields(entry);
+  const { ports } = ctx;
+  ctx = {
+    ...ctx,
+    ports: {
+      ...ports,
+      writeFiles: (files) => ports.writeFiles(files, about),
+      fixPlacement: (path, placement) => ports.fixPlacement(path, placement, about),
+      removeFiles: (paths) => ports.removeFiles(paths, about),
+    },
+  };
   try {
     if (entry.action === 'remove') return await removeOrphan(ctx, entry.name);
     if (cert === undefined || observed === undefined) return { outcome: 'unchanged', filesWritten: false };
