@@ -125,7 +125,9 @@ export class ServiceMetrics {
 
   constructor() {
     // Process and Node.js runtime metrics (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...).
-    collectDefaultMetrics({ register: this.registry });
+    // The event-loop lag is sampled once a second, not every 10 ms (prom-client's default): at 10 ms
+    // the sampling timer alone cost an idle service ~0.6% of a core (measured), more than all its work.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 1000 });
     this.buildInfo.set({ version: VERSION, commit: COMMIT, node_version: process.version }, 1);
     this.manifestValid.set(1);
     this.standby.set(0);
