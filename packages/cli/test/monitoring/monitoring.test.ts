@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type LocalWorkspace, localWorkspace } from '../status/support.js';
-import { spawnCli } from '../support/run.js';
+import { startService } from '../support/service.js';
 
 jest.setTimeout(60_000);
 
@@ -89,40 +89,12 @@ describe('a running service', () => {
   beforeAll(async () => {
     ws = await localWorkspace('certloop-monitoring-');
     await ws.writeManifest([{ name: 'api' }, { name: 'web', hooks: ['false'] }]);
-    const service = spawnCli([
-      'reconcile',
-      '-f',
-      ws.manifest,
-      '--metrics-addr',
-      '127.0.0.1:0',
-      '--resync',
-      '1h',
-      '--log-format',
-      'json',
-    ]);
-    let stderr = '';
-    service.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
+    const service = await startService(ws.manifest, async (url) => {
+      metrics = await (await fetch(`${url}/metrics`)).text();
+      // After the first pass and its look: both certificates have series.
+      return (metrics.match(/^certloop_certificate_expiration_timestamp_seconds\{/gm) ?? []).length === 2;
     });
-    const exited = new Promise<number | null>((resolve) => service.on('exit', (code) => resolve(code)));
-    try {
-      const deadline = Date.now() + 30_000;
-      let url: string | undefined;
-      for (;;) {
-        url ??= /"url":"(http:\/\/[^"]+)"/.exec(stderr)?.[1];
-        if (url !== undefined) {
-          metrics = await (await fetch(`${url}/metrics`)).text();
-          // After the first pass and its look: both certificates have series.
-          if ((metrics.match(/^certloop_certificate_expiration_timestamp_seconds\{/gm) ?? []).length === 2)
-            break;
-        }
-        if (Date.now() > deadline) throw new Error(`no certificate metrics in time:\n${stderr}\n${metrics}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    } finally {
-      service.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
+    expect(await service.stop()).toBe(0);
   });
 
   afterAll(() => rmSync(ws.dir, { recursive: true, force: true }));

@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { type LocalWorkspace, localWorkspace } from '../status/support.js';
-import { runCli, spawnCli } from '../support/run.js';
+import { runCli } from '../support/run.js';
+import { startService } from '../support/service.js';
 
 jest.setTimeout(90_000);
 
@@ -178,40 +179,17 @@ describe('certloop status --html', () => {
 
 describe('the service', () => {
   it('serves the same page on / of the metrics listener', async () => {
-    const service = spawnCli([
-      'reconcile',
-      '-f',
-      ws.manifest,
-      '--metrics-addr',
-      '127.0.0.1:0',
-      '--resync',
-      '1h',
-    ]);
-    let stderr = '';
-    service.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => service.on('exit', (code) => resolve(code)));
+    const service = await startService(ws.manifest, async (url) => (await fetch(`${url}/`)).status === 200);
     try {
-      const deadline = Date.now() + 30_000;
-      let url: string | undefined;
-      let status = 0;
-      while (status !== 200) {
-        if (Date.now() > deadline) throw new Error(`the page was not served in time:\n${stderr}`);
-        url ??= /"url":"(http:\/\/[^"]+)"/.exec(stderr)?.[1];
-        if (url !== undefined) status = (await fetch(`${url}/`)).status;
-        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const { page, requests } = await open(`${url}/`);
-      expect(requests).toEqual([`${url}/`]);
+      const { page, requests } = await open(`${service.url}/`);
+      expect(requests).toEqual([`${service.url}/`]);
       expect(await page.$eval('#summary', (e) => e.textContent)).toMatch(
         /^3 certificates: 1 ready, 2 not ready/,
       );
       expect(await page.$$eval('#timeline rect.validity', (rects) => rects.length)).toBe(2);
       await page.close();
     } finally {
-      service.kill('SIGTERM');
+      expect(await service.stop()).toBe(0);
     }
-    expect(await exited).toBe(0);
   });
 });
