@@ -23,7 +23,7 @@ const STATE_WORDS: Record<Exclude<CertState, 'Ready' | 'Pending'>, string> = {
   Expired: 'expired',
   Invalid: 'invalid',
   RenewalDue: 'renewal due',
-  Drifted: 'files drift',
+  Drifted: 'drifted',
   Failed: 'failed',
 };
 
