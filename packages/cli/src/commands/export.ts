@@ -65,10 +65,17 @@ export const exportManifest: Handler<ExportOptions> = async (options, io) => {
     ...(issuer === undefined ? [] : [issuerDocument(issuer)]),
     ...certificates.map(certificateDocument),
   ];
-  documents[0]!.commentBefore = [...header, ...(documents[0]!.commentBefore ?? '').split('\n')]
-    .filter((line) => line !== '')
-    .join('\n');
-  const text = documents.map((doc) => doc.toString({ lineWidth: 0 })).join('---\n');
+  const first = documents[0];
+  if (first !== undefined) {
+    first.commentBefore = [...header, ...(first.commentBefore ?? '').split('\n')]
+      .filter((line) => line !== '')
+      .join('\n');
+  }
+  // A manifest without certificates exports the header alone.
+  const text =
+    first === undefined
+      ? `#${header[0]}\n`
+      : documents.map((doc) => doc.toString({ lineWidth: 0 })).join('---\n');
 
   const output = options.output === undefined ? undefined : resolve(options.output);
   if (output === undefined) io.stdout(text);
