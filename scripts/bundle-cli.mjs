@@ -51,6 +51,7 @@ function commit() {
  * where they were asked for.
  */
 const LAZY_REQUIRE = /createRequire\(import\.meta\.url\)\('([^']+)'\)/g;
+const COMMENT_LINE = /^\s*(\/\/|\/\*|\*)/;
 function lazyRequires(rewrite, wanted) {
   return {
     name: 'lazy-requires',
@@ -58,10 +59,18 @@ function lazyRequires(rewrite, wanted) {
       build.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/].*\.js$/ }, async ({ path }) => {
         const text = await readFile(path, 'utf8');
         if (!text.includes('createRequire(import.meta.url)(')) return undefined;
-        const contents = text.replace(LAZY_REQUIRE, (_, name) => {
-          wanted?.set(name, dirname(path));
-          return rewrite(name);
-        });
+        // Code only: a comment that spells the pattern out stays as it is.
+        const contents = text
+          .split('\n')
+          .map((line) =>
+            COMMENT_LINE.test(line)
+              ? line
+              : line.replace(LAZY_REQUIRE, (_, name) => {
+                  wanted?.set(name, dirname(path));
+                  return rewrite(name);
+                }),
+          )
+          .join('\n');
         return { contents, loader: 'js' };
       });
     },

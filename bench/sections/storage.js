@@ -49,12 +49,12 @@ async function mountWithLatency(root, latencyMs) {
   return { mountpoint, unmount };
 }
 
-/** The data set's legacy manifest of n, with every path moved from the data set's root to `root`. */
-function manifestUnder(dataset, n, root) {
+/** The data set's legacy manifest of n, with every path moved from the data set's root to `root`, written in `dir`. */
+function manifestUnder(dataset, n, root, dir) {
   const local = legacyManifest(dataset, n);
   if (root === dataset.root) return local;
   const moved = readFileSync(local, 'utf8').replaceAll(`"${dataset.root}/`, `"${root}/`);
-  const path = join(tmpdir(), `certloop-bench-storage-${process.pid}-${n}.json`);
+  const path = join(dir, `manifest-${n}.json`);
   writeFileSync(path, moved);
   return path;
 }
@@ -86,13 +86,13 @@ export async function storage({
         try {
           const dataRoot = data?.mountpoint ?? dataset.root;
           const plan = expectExit(
-            await planProcess(dataset, stateDir, manifestUnder(dataset, planN, dataRoot)),
+            await planProcess(dataset, stateDir, manifestUnder(dataset, planN, dataRoot, work)),
             `plan on ${place}`,
           );
           const bash = expectExit(
             await runProcess('bash', [
               join(BASELINES, 'renewal-manager.sh'),
-              manifestUnder(dataset, bashN, dataRoot),
+              manifestUnder(dataset, bashN, dataRoot, work),
             ]),
             `bash baseline on ${place}`,
           );

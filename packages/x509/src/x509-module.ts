@@ -3,9 +3,8 @@
  * time. It pulls in tsyringe, reflect-metadata and the ASN.1 schemas (~3×
  * `node -e 0`), and neither `--version` nor a plan of ordinary certificates
  * may pay for that. A synchronous require keeps the parsers synchronous; the
- * CLI's bundler rewrites exactly the lazy require calls below, whose text it
- * matches (scripts/bundle-cli.mjs: not even a comment may spell one out).
- * Import `x509` from here, never the package.
+ * CLI's bundler puts the library in the bundle and keeps it lazy
+ * (scripts/bundle-cli.mjs). Import `x509` from here, never the package.
  */
 import { webcrypto } from 'node:crypto';
 import { createRequire } from 'node:module';

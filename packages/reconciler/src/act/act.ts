@@ -16,7 +16,7 @@ export async function act(
   // The file stages' log lines (wrote, corrected, removed) name the certificate and its reason.
   const about = certificateLogFields(entry);
   const { ports } = ctx;
-  ctx = {
+  const scoped: PassContext = {
     ...ctx,
     ports: {
       ...ports,
@@ -26,16 +26,16 @@ export async function act(
     },
   };
   try {
-    if (entry.action === 'remove') return await removeOrphan(ctx, entry.name);
+    if (entry.action === 'remove') return await removeOrphan(scoped, entry.name);
     if (cert === undefined || observed === undefined) return { outcome: 'unchanged', filesWritten: false };
     switch (entry.action) {
       case 'issue':
       case 'reissue':
-        return await issue(ctx, cert, observed);
+        return await issue(scoped, cert, observed);
       case 'update-files':
-        return await updateFiles(ctx, cert, observed);
+        return await updateFiles(scoped, cert, observed);
       case 'fix-permissions':
-        return await fixPermissions(ctx, cert, observed);
+        return await fixPermissions(scoped, cert, observed);
       default:
         return { outcome: 'unchanged', filesWritten: false };
     }
@@ -44,7 +44,7 @@ export async function act(
     // The hint says what to do (free space, remount, fix the password file): keep it in the report.
     const message = safeErrorWithHint(error);
     ctx.ports.logger.error('Acting on a certificate failed.', {
-      ...certificateLogFields(entry),
+      ...about,
       action: entry.action,
       error: message,
     });
