@@ -13,7 +13,7 @@ import { type CertificateParts, certificateParts, keyUsageNames, spkiKeyAlgorith
 import { CertificateParseError } from './errors.js';
 import { type FastName, fastName, fastOidList } from './fast-der.js';
 import { fastSelfSigned, holdLink } from './link.js';
-import { type CertificateDer, holdNative, memo } from './native.js';
+import { type CertificateDer, holdNative } from './native.js';
 import { canonicalPemBody, certificateBlocks, missingPemReason } from './pem-text.js';
 import { decodeSans, NO_SANS } from './san.js';
 import { type LinkFacts, strictCertificate } from './strict-der.js';
@@ -73,7 +73,8 @@ export function parseCertificateBlock(pem: string): ParsedCertificate {
   const strict = der === undefined ? undefined : strictCertificate(der);
   if (der !== undefined && strict !== undefined) {
     try {
-      const native = memo(() => new NodeX509Certificate(der));
+      let made: NodeX509Certificate | undefined;
+      const native = () => (made ??= new NodeX509Certificate(der));
       const selfSigned = (subjectDer: Buffer, issuerDer: Buffer) =>
         subjectDer.equals(issuerDer) && (fastSelfSigned(strict.link) ?? safeVerify(native()));
       return parsedFrom(

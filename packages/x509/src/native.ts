@@ -19,27 +19,30 @@ export interface PrivateKey {
   readonly algorithm: KeyAlgorithm | undefined;
 }
 
-const certificateObjects = new WeakMap<CertificateDer, () => NodeX509Certificate>();
+// The object, or how to make it when first needed.
+const certificateObjects = new WeakMap<CertificateDer, NodeX509Certificate | (() => NodeX509Certificate)>();
 
-/** Keeps the (possibly not yet made) OpenSSL object of a certificate value. */
-export function holdNative(certificate: CertificateDer, native: () => NodeX509Certificate): void {
+/** Keeps the OpenSSL object of a certificate value, or how to make it on first use. */
+export function holdNative(
+  certificate: CertificateDer,
+  native: NodeX509Certificate | (() => NodeX509Certificate),
+): void {
   certificateObjects.set(certificate, native);
 }
 
 /** The certificate's OpenSSL object; throws as node:crypto does for DER it rejects. */
 export function nativeOf(certificate: CertificateDer): NodeX509Certificate {
-  let native = certificateObjects.get(certificate);
-  if (native === undefined) {
-    native = memo(() => new NodeX509Certificate(certificate.der));
-    certificateObjects.set(certificate, native);
-  }
-  return native();
+  const held = certificateObjects.get(certificate);
+  if (held instanceof NodeX509Certificate) return held;
+  const native = held === undefined ? new NodeX509Certificate(certificate.der) : held();
+  certificateObjects.set(certificate, native);
+  return native;
 }
 
 /** The plain value of a certificate node:crypto has parsed. */
 export function certificateValue(native: NodeX509Certificate): CertificateDer {
   const value: CertificateDer = { der: native.raw };
-  certificateObjects.set(value, () => native);
+  certificateObjects.set(value, native);
   return value;
 }
 
@@ -52,16 +55,4 @@ export function holdKeyObject(key: PrivateKey, keyObject: KeyObject): void {
 /** The parsed key of a value, if x509 made the value; undefined for a copy (parse its PEM). */
 export function heldKeyObject(key: PrivateKey): KeyObject | undefined {
   return keyObjects.get(key);
-}
-
-export function memo<T>(compute: () => T): () => T {
-  let made = false;
-  let value: T;
-  return () => {
-    if (!made) {
-      value = compute();
-      made = true;
-    }
-    return value;
-  };
 }
