@@ -24,8 +24,10 @@ export async function checkSnapshot(source: SharedSource, snapshot: Snapshot, no
   const observed = await inspectSnapshot(source, snapshot);
   const blocker = useBlocker({ desired: source.entry, observed, now });
   if (blocker !== null) return { ok: false, reason: installReason(blocker, observed) };
-  const { serial, notAfter } = observed.certificate!;
-  return { ok: true, serial, notAfter };
+  // No blocker means the certificate parsed (cert-unparsable comes first); kept explicit for the types.
+  const certificate = observed.certificate;
+  if (certificate === undefined) return { ok: false, reason: 'The certificate does not parse.' };
+  return { ok: true, serial: certificate.serial, notAfter: certificate.notAfter };
 }
 
 async function inspectSnapshot(source: SharedSource, snapshot: Snapshot): Promise<ObservedCertificate> {
