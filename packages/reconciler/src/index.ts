@@ -12,7 +12,6 @@ export {
 } from './pass.js';
 export {
   buildPlan,
-  nextWakeUp,
   PLAN_FORMAT_VERSION,
   type Plan,
   type PlanContext,
@@ -47,7 +46,6 @@ export type {
   ReconcilePorts,
   StatusStore,
 } from './ports.js';
-export { KeyedQueue, type KeyedQueueOptions, type KeyedWorker } from './queue.js';
 export {
   buildStatusReport,
   type CertificateReadiness,

@@ -187,24 +187,3 @@ export function buildPlan(
     summary,
   };
 }
-
-/**
- * The earliest renewal point over every certificate that parsed: when the
- * service should look again. Points in the past come back as `now`; undefined
- * when no certificate has one.
- */
-export function nextWakeUp(
-  desired: DesiredState,
-  observed: readonly ObservedCertificate[],
-  now: Date,
-): Date | undefined {
-  const byName = new Map(observed.map((o) => [o.name, o]));
-  let earliest: number | undefined;
-  for (const cert of desired.certificates) {
-    const parsed = byName.get(cert.name)?.certificate;
-    if (parsed === undefined) continue;
-    const point = renewalPointOf(cert.renewal, parsed)?.getTime();
-    if (point !== undefined && (earliest === undefined || point < earliest)) earliest = point;
-  }
-  return earliest === undefined ? undefined : new Date(Math.max(earliest, now.getTime()));
-}

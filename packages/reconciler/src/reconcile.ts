@@ -1,7 +1,7 @@
 /**
  * One reconcile pass, as a sequence of stages (one file each):
  * gather and plan (gather.ts, plan.ts: observe, then decide, pure) →
- * act on each entry through the keyed queue (act/: issue, check-issued,
+ * act on each entry, a bounded number at once (act/: issue, check-issued,
  * update-files, remove-orphan) → deliver into guests and run hooks after every
  * write (deliver/) → verify what was touched and record the outcomes
  * (record/: verify, outcomes, pure) → write the status when it changed.
@@ -9,6 +9,7 @@
  * (pass.ts) and maps `ok` to the exit code.
  */
 import type { DesiredState } from '@certloop/core';
+import PQueue from 'p-queue';
 import { act, shouldAct } from './act/act.js';
 import type { PassContext, WorkResult } from './act/context.js';
 import { runHookPhase } from './deliver/hook-phase.js';
@@ -16,7 +17,6 @@ import { gatherAndPlan } from './gather.js';
 import type { ReconcileOptions, ReconcileReport } from './pass-types.js';
 import { nothingObserved } from './plan.js';
 import type { ReconcilePorts } from './ports.js';
-import { KeyedQueue } from './queue.js';
 import { recordOutcomes } from './record/outcomes.js';
 import { verify } from './record/verify.js';
 import { safeErrorMessage } from './redact.js';
@@ -53,13 +53,14 @@ export async function reconcileOnce(
   // Act, each certificate on its own; a failure is a result, never a stop.
   const certs = new Map(desired.certificates.map((c) => [c.name, c]));
   const observedByName = new Map(observed.map((o) => [o.name, o]));
-  const entries = new Map(plan.entries.map((e) => [e.name, e]));
   const actionable = plan.entries.filter((e) => shouldAct(e, options));
   const work = new Map<string, WorkResult>();
   let done = 0;
-  const queue = new KeyedQueue(
-    async (name) => {
-      const entry = entries.get(name)!;
+  // Plan entries have distinct names, so bounding concurrency is all the queue has to do.
+  const queue = new PQueue({ concurrency: options.concurrency ?? 4 });
+  await queue.addAll(
+    actionable.map((entry) => async () => {
+      const { name } = entry;
       const cert = certs.get(name);
       if (options.signal?.aborted) {
         // The lock was lost: another certloop may be acting on these files now.
@@ -76,11 +77,8 @@ export async function reconcileOnce(
       }
       done += 1;
       options.onProgress?.({ done, total: actionable.length, name, action: entry.action });
-    },
-    { concurrency: options.concurrency ?? 4 },
+    }),
   );
-  for (const entry of actionable) queue.add(entry.name);
-  await queue.onIdle();
 
   // Deliveries and hooks, after every write of the pass.
   const hooks = await runHookPhase(ctx, plan, work, observedByName);

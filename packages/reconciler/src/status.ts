@@ -2,6 +2,11 @@
  * The next status record of a certificate, without churn: a pass that did
  * nothing keeps the previous record, a condition's transition time moves only
  * when its state flips, and the document is written only when it differs.
+ *
+ * Each transition is an immer producer over the previous record: assigning a
+ * field the value it already has is no change, so a record (and the set of
+ * records) that did not change comes back as the previous object itself, and
+ * "did the status change?" is an identity check.
  */
 import type {
   Action,
@@ -13,6 +18,7 @@ import type {
   ReasonCode,
   StatusDocument,
 } from '@certloop/core';
+import { castDraft, type Draft, produce } from 'immer';
 
 export type Outcome = 'changed' | 'unchanged' | 'failed';
 
@@ -106,19 +112,42 @@ export function conditionFor(
   return { state: 'Ready', message: 'The certificate is in sync with the manifest.' };
 }
 
-function withTransition(
-  previous: CertificateCondition | undefined,
-  next: Omit<CertificateCondition, 'lastTransitionTime'>,
-  nowIso: string,
-): CertificateCondition {
-  const lastTransitionTime =
-    previous !== undefined && previous.state === next.state ? previous.lastTransitionTime : nowIso;
-  return { ...next, lastTransitionTime };
+/** The keys of T's optional fields. */
+type OptionalKey<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+
+/** Sets an optional field, or removes it when undefined: a record never holds an undefined field. */
+function setOptional<T extends object, K extends OptionalKey<T>>(
+  draft: T,
+  key: K,
+  value: T[K] | undefined,
+): void {
+  if (value === undefined) delete draft[key];
+  else draft[key] = value;
 }
 
-/** Drops undefined fields, so records compare (and serialize) the same whichever way they were built. */
-function compact<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
+/** Overwrites a list item by item: an equal list is no change (a new array would be one). */
+function setList<T>(draft: T[], values: readonly T[]): void {
+  draft.length = values.length;
+  values.forEach((value, index) => {
+    draft[index] = value;
+  });
+}
+
+/** The condition's transition time moves only when its state flips. */
+function setCondition(
+  draft: Draft<CertificateStatus>,
+  next: Omit<CertificateCondition, 'lastTransitionTime'>,
+  nowIso: string,
+): void {
+  const condition = draft.condition;
+  if (condition === undefined) {
+    draft.condition = { ...next, lastTransitionTime: nowIso };
+    return;
+  }
+  if (condition.state !== next.state) condition.lastTransitionTime = nowIso;
+  condition.state = next.state;
+  setOptional(condition, 'reason', next.reason);
+  condition.message = next.message;
 }
 
 /**
@@ -170,34 +199,49 @@ export interface StatusUpdate {
 }
 
 export function nextCertificateStatus(update: StatusUpdate): CertificateStatus {
-  const { previous, now } = update;
-  const nowIso = now.toISOString();
+  const { previous } = update;
+  const nowIso = update.now.toISOString();
   const found = update.outcome === 'failed' ? update.reasons : update.remainingReasons;
-  const condition = withTransition(
-    previous?.condition,
-    conditionFor(withPendingWork(found, update.pendingHooks, update.pendingDelivery), update.error),
-    nowIso,
+  const condition = conditionFor(
+    withPendingWork(found, update.pendingHooks, update.pendingDelivery),
+    update.error,
   );
-  const facts = {
-    serial: update.serial ?? previous?.serial,
-    notAfter: update.notAfter ?? previous?.notAfter,
-    pendingHooks: [...update.pendingHooks],
-    pendingDelivery: update.pendingDelivery,
-    condition,
-  };
-
-  if (update.deferred === true && previous !== undefined) return compact({ ...previous, ...facts });
-
   const nothingAttempted = update.action === 'none' && update.outcome === 'unchanged';
-  if (nothingAttempted && previous !== undefined && previous.consecutiveFailures === 0) {
-    // Keep the record of the last attempt; only facts about the files move.
-    return compact({ ...previous, ...facts });
-  }
+  // Skipped for its backoff, or nothing to do after a success: the record of the
+  // last attempt stands; only facts about the files move.
+  const keepAttempt =
+    previous !== undefined &&
+    (update.deferred === true || (nothingAttempted && previous.consecutiveFailures === 0));
+  return produce(previous ?? firstRecord(update.desired.name, nowIso), (draft) => {
+    setOptional(draft, 'serial', update.serial ?? draft.serial);
+    setOptional(draft, 'notAfter', update.notAfter ?? draft.notAfter);
+    setList(draft.pendingHooks, update.pendingHooks);
+    setOptional(draft, 'pendingDelivery', update.pendingDelivery);
+    setCondition(draft, condition, nowIso);
+    if (!keepAttempt) recordAttempt(draft, update, nowIso);
+  });
+}
 
+/** Overwritten whole by the first attempt: the seed of a certificate without a record. */
+function firstRecord(name: string, nowIso: string): CertificateStatus {
+  return {
+    name,
+    lastResult: 'unchanged',
+    lastAction: 'none',
+    lastReasons: [],
+    lastAttemptAt: nowIso,
+    pendingHooks: [],
+    consecutiveFailures: 0,
+  };
+}
+
+/** The record of this pass's attempt, and the backoff of a failed issuance. */
+function recordAttempt(draft: Draft<CertificateStatus>, update: StatusUpdate, nowIso: string): void {
+  const { now } = update;
   const failed = update.outcome === 'failed';
-  const consecutiveFailures = failed ? (previous?.consecutiveFailures ?? 0) + 1 : 0;
+  const consecutiveFailures = failed ? draft.consecutiveFailures + 1 : 0;
   const issuance = update.action === 'issue' || update.action === 'reissue';
-  const expiresAt = facts.notAfter === undefined ? Number.NaN : new Date(facts.notAfter).getTime();
+  const expiresAt = draft.notAfter === undefined ? Number.NaN : new Date(draft.notAfter).getTime();
   const remainingMs = Number.isNaN(expiresAt) ? undefined : expiresAt - now.getTime();
   const retryNotBefore =
     failed && issuance
@@ -205,38 +249,42 @@ export function nextCertificateStatus(update: StatusUpdate): CertificateStatus {
           now.getTime() + backoffDelay(consecutiveFailures, update.backoff, update.terminal, remainingMs),
         ).toISOString()
       : undefined;
-  return compact({
-    name: update.desired.name,
-    lastResult: failed ? 'failed' : update.outcome === 'changed' ? 'success' : 'unchanged',
-    lastAction: update.action,
-    lastReasons: update.reasons.map((r) => r.code),
-    lastError: failed ? update.error : undefined,
-    lastAttemptAt: nowIso,
-    lastSuccessAt: update.outcome === 'changed' ? nowIso : previous?.lastSuccessAt,
-    ...facts,
-    consecutiveFailures,
-    retryNotBefore,
-    failedSpecHash: failed ? update.desired.specHash : undefined,
-  } satisfies CertificateStatus);
-}
-
-/** JSON with object keys sorted: equal data, equal text. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
+  draft.name = update.desired.name;
+  draft.lastResult = failed ? 'failed' : update.outcome === 'changed' ? 'success' : 'unchanged';
+  draft.lastAction = update.action;
+  setList(
+    draft.lastReasons,
+    update.reasons.map((r) => r.code),
   );
+  setOptional(draft, 'lastError', failed ? update.error : undefined);
+  draft.lastAttemptAt = nowIso;
+  if (update.outcome === 'changed') draft.lastSuccessAt = nowIso;
+  draft.consecutiveFailures = consecutiveFailures;
+  setOptional(draft, 'retryNotBefore', retryNotBefore);
+  setOptional(draft, 'failedSpecHash', failed ? update.desired.specHash : undefined);
 }
 
-/** Whether the certificates' records differ from the previous document (updatedAt aside). */
+/**
+ * The records of the status after a pass, one per name in `records`: the
+ * previous object itself when every record is the previous one.
+ */
+export function nextRecords(
+  previous: Readonly<Record<string, CertificateStatus>>,
+  records: ReadonlyMap<string, CertificateStatus>,
+): Readonly<Record<string, CertificateStatus>> {
+  return produce(previous, (draft) => {
+    for (const name of Object.keys(draft)) if (!records.has(name)) delete draft[name];
+    for (const [name, record] of records) draft[name] = castDraft(record);
+  });
+}
+
+/** Whether the records differ from the previous document's (updatedAt aside); they are its very object when none changed. */
 export function statusChanged(
   previous: StatusDocument | undefined,
   manifestPath: string,
   certificates: Readonly<Record<string, CertificateStatus>>,
 ): boolean {
-  if (previous === undefined || previous.manifestPath !== manifestPath) return true;
-  return canonicalJson(previous.certificates) !== canonicalJson(certificates);
+  return (
+    previous === undefined || previous.manifestPath !== manifestPath || previous.certificates !== certificates
+  );
 }

@@ -1,7 +1,7 @@
 import type { DesiredCertificate, DesiredState, ObservedCertificate, Provenance } from '@certloop/core';
 import jsonPatch from 'fast-json-patch';
 import { actualDocument, desiredDocument } from '../src/documents.js';
-import { buildPlan, nextWakeUp, type PlanEntry, planEntryFor } from '../src/plan.js';
+import { buildPlan, type PlanEntry, planEntryFor } from '../src/plan.js';
 import { decide } from '../src/policies/actions.js';
 import type { ResolvedIds } from '../src/policies/input.js';
 import { renewalPointOf } from '../src/renewal.js';
@@ -133,30 +133,6 @@ describe('buildPlan', () => {
     ]);
     expect(result.entries[0]!.reasons[0]!.message).toContain('/certs/old/key.pem');
     expect(result.summary.remove).toBe(1);
-  });
-});
-
-describe('nextWakeUp', () => {
-  it('is the earliest renewal point over all certificates', () => {
-    const web = aDesired(named('web'));
-    const api = aDesired(named('api'));
-    // Renewal at two thirds of 30 days: 10 days before expiry.
-    const wake = nextWakeUp(
-      stateOf(web, api),
-      [anObserved(web, expiringIn(25 * DAY)), anObserved(api, expiringIn(15 * DAY))],
-      NOW,
-    );
-    expect(wake).toEqual(new Date(NOW.getTime() + 5 * DAY));
-  });
-
-  it('is now when a renewal is already overdue', () => {
-    const web = aDesired();
-    expect(nextWakeUp(stateOf(web), [anObserved(web, expiringIn(HOUR))], NOW)).toEqual(NOW);
-  });
-
-  it('is undefined when no certificate parsed', () => {
-    const web = aDesired();
-    expect(nextWakeUp(stateOf(web), [anObserved(web, withoutFile('cert'))], NOW)).toBeUndefined();
   });
 });
 

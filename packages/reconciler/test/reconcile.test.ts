@@ -429,6 +429,29 @@ describe('reconcileOnce', () => {
     expect(JSON.stringify(world.status)).not.toContain('MIGHAgEAMBMGByqGSM49');
   });
 
+  // Moved here from the keyed queue's tests when reconcileOnce took p-queue directly: --concurrency is what users rely on.
+  it('bounds the number of names running at once', async () => {
+    const world = new FakeWorld();
+    const ports = world.ports();
+    let running = 0;
+    let peak = 0;
+    const issuer: typeof ports.issuer = {
+      ...ports.issuer,
+      issue: async (request) => {
+        running += 1;
+        peak = Math.max(peak, running);
+        // Let every certificate that may start reach its issuance before this one returns.
+        await new Promise((resolve) => setImmediate(resolve));
+        running -= 1;
+        return ports.issuer.issue(request);
+      },
+    };
+    const certs = ['a', 'b', 'c', 'd'].map((name) => aDesired(named(name)));
+    const report = await reconcileOnce(stateOf(...certs), { ...ports, issuer }, { concurrency: 2 });
+    expect(report.summary.changed).toBe(4);
+    expect(peak).toBe(2);
+  });
+
   it('reports progress for every certificate acted on', async () => {
     const world = new FakeWorld();
     const progress: string[] = [];

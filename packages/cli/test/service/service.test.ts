@@ -7,7 +7,7 @@
 import { rm, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type StepCaHandle, startStepCa } from '@certloop/testbed';
-import { type RunningService, startService } from '../../src/commands/serve.js';
+import { type RunningService, startService } from '../../src/serve/index.js';
 import { captureIo } from '../support/capture.js';
 import {
   certificateAt,

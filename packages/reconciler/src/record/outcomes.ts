@@ -15,7 +15,7 @@ import type { Verified, WorkResult } from '../act/context.js';
 import type { HookPhase } from '../deliver/hook-phase.js';
 import type { ReconcileResult } from '../pass-types.js';
 import type { Plan } from '../plan.js';
-import { type BackoffPolicy, nextCertificateStatus, type Outcome } from '../status.js';
+import { type BackoffPolicy, nextCertificateStatus, nextRecords, type Outcome } from '../status.js';
 
 export interface PassFindings {
   readonly plan: Plan;
@@ -33,14 +33,14 @@ export interface PassFindings {
 export interface PassRecord {
   /** One per plan entry, in the plan's order. */
   readonly results: ReconcileResult[];
-  /** The next status of every certificate (and of orphans not yet pruned). */
-  readonly certificates: Record<string, CertificateStatus>;
+  /** The next status of every certificate (and of orphans not yet pruned); the previous object when none changed. */
+  readonly certificates: Readonly<Record<string, CertificateStatus>>;
 }
 
 export function recordOutcomes(findings: PassFindings): PassRecord {
   const { plan, work, verified, hooks, status, now, backoff } = findings;
   const results: ReconcileResult[] = [];
-  const certificates: Record<string, CertificateStatus> = {};
+  const records = new Map<string, CertificateStatus>();
   for (const entry of plan.entries) {
     const cert = findings.certificates.get(entry.name);
     const result = work.get(entry.name);
@@ -54,7 +54,7 @@ export function recordOutcomes(findings: PassFindings): PassRecord {
         ...(result?.error ? { error: result.error } : {}),
       });
       const previous = status?.certificates[entry.name];
-      if (previous !== undefined && result?.outcome !== 'changed') certificates[entry.name] = previous;
+      if (previous !== undefined && result?.outcome !== 'changed') records.set(entry.name, previous);
       continue;
     }
     let outcome: Outcome = result?.outcome ?? 'unchanged';
@@ -99,23 +99,26 @@ export function recordOutcomes(findings: PassFindings): PassRecord {
       ...(pendingDelivery === undefined ? {} : { pendingDelivery }),
     });
     const previous = status?.certificates[entry.name];
-    certificates[entry.name] = nextCertificateStatus({
-      desired: cert,
-      ...(previous === undefined ? {} : { previous }),
-      action: entry.action,
-      reasons: entry.reasons,
-      outcome,
-      ...(error === undefined ? {} : { error }),
-      ...(result?.terminal ? { terminal: true } : {}),
-      ...(result?.deferredUntil === undefined ? {} : { deferred: true }),
-      ...(serial === undefined ? {} : { serial }),
-      ...(notAfter === undefined ? {} : { notAfter }),
-      pendingHooks: pending,
-      ...(pendingDelivery === undefined ? {} : { pendingDelivery }),
-      remainingReasons: remaining,
-      now,
-      backoff,
-    });
+    records.set(
+      entry.name,
+      nextCertificateStatus({
+        desired: cert,
+        ...(previous === undefined ? {} : { previous }),
+        action: entry.action,
+        reasons: entry.reasons,
+        outcome,
+        ...(error === undefined ? {} : { error }),
+        ...(result?.terminal ? { terminal: true } : {}),
+        ...(result?.deferredUntil === undefined ? {} : { deferred: true }),
+        ...(serial === undefined ? {} : { serial }),
+        ...(notAfter === undefined ? {} : { notAfter }),
+        pendingHooks: pending,
+        ...(pendingDelivery === undefined ? {} : { pendingDelivery }),
+        remainingReasons: remaining,
+        now,
+        backoff,
+      }),
+    );
   }
-  return { results, certificates };
+  return { results, certificates: nextRecords(status?.certificates ?? {}, records) };
 }

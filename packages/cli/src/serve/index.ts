@@ -1,0 +1,1 @@
+export { type RunningService, startService } from './start.js';

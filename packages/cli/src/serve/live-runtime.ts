@@ -1,0 +1,89 @@
+/**
+ * The issuer and ports of the manifest in force; rebuilt when a reload
+ * changes the issuer section or the state directory.
+ */
+import type { DesiredState, Issuer, TrustMaterial } from '@certloop/core';
+import { ObservationCache } from '@certloop/observers';
+import type { PassPorts } from '@certloop/reconciler';
+import type { Io } from '../io.js';
+import { instrumentPorts } from '../metrics/instrument.js';
+import type { ServiceMetrics } from '../metrics/registry.js';
+import type { ReconcileCommandOptions } from '../options.js';
+import type { Runtime } from '../runtime.js';
+import { buildPorts, checkIssuerSettings, openIssuer, stateDirOf } from '../wiring.js';
+
+/** What a pass needs from the runtime in force. */
+export type PassRuntime = Pick<Runtime, 'state' | 'stateDir' | 'issuer' | 'ports' | 'logger'>;
+
+export class LiveRuntime {
+  #key = '';
+  #lastTrust: TrustMaterial | undefined;
+  #runtime: PassRuntime | undefined;
+  readonly #cache = new ObservationCache();
+
+  constructor(
+    private readonly options: ReconcileCommandOptions,
+    private readonly io: Io,
+    private readonly logger: PassRuntime['logger'],
+    private readonly metrics: ServiceMetrics,
+    private readonly concurrency: number,
+  ) {}
+
+  get current(): PassRuntime {
+    if (this.#runtime === undefined) throw new Error('LiveRuntime used before adopt()');
+    return this.#runtime;
+  }
+
+  async adopt(state: DesiredState): Promise<PassRuntime> {
+    const stateDir = stateDirOf(state, this.options, this.io.env);
+    const key = JSON.stringify([state.issuer ?? null, stateDir]);
+    const previous = this.#runtime;
+    if (previous !== undefined && key === this.#key) {
+      // Same settings, but the files behind them (password, root) may have changed since.
+      await checkIssuerSettings(state, this.options, this.io.env);
+      this.#runtime = { ...previous, state };
+      return this.#runtime;
+    }
+    const issuer: Issuer = await openIssuer(state, this.options, this.io.env, this.logger, {
+      concurrency: this.concurrency,
+    });
+    const base: PassPorts = buildPorts({
+      issuer: this.#rememberTrust(issuer),
+      stateDir,
+      logger: this.logger,
+      cache: this.#cache,
+    });
+    const ports = instrumentPorts(base, this.metrics);
+    this.#lastTrust = undefined;
+    this.#runtime = { state, stateDir, issuer: ports.issuer, ports, logger: this.logger };
+    this.#key = key;
+    if (previous !== undefined) {
+      this.logger.info('The issuer or state directory changed; using the new one.', { stateDir });
+      await previous.issuer.close();
+    }
+    return this.#runtime;
+  }
+
+  async close(): Promise<void> {
+    await this.#runtime?.issuer.close();
+  }
+
+  /** The trust material the last pass loaded, for looks between passes (undefined: chain checks skipped). */
+  get lastTrust(): TrustMaterial | undefined {
+    return this.#lastTrust;
+  }
+
+  #rememberTrust(issuer: Issuer): Issuer {
+    return {
+      id: issuer.id,
+      trust: async () => {
+        const material = await issuer.trust();
+        this.#lastTrust = material;
+        return material;
+      },
+      issue: (request) => issuer.issue(request),
+      ...(issuer.prepare === undefined ? {} : { prepare: () => issuer.prepare!() }),
+      close: () => issuer.close(),
+    };
+  }
+}
