@@ -19,7 +19,7 @@ const config: Config = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(\\.pnpm/)?(${esmOnly}))`],
   moduleNameMapper: {
-    '^@certloop/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@certloop/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30_000,

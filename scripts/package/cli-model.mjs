@@ -46,8 +46,10 @@ export async function loadCliModel(repo) {
   if (!existsSync(programJs)) {
     throw new Error(`${programJs} is missing: run \`pnpm build\` first`);
   }
+  const { buildProgram } = await import(pathToFileURL(programJs).href);
   // COMMAND_HELP: each command's examples, exit codes and environment (what its --help ends with).
-  const { buildProgram, COMMAND_HELP } = await import(pathToFileURL(programJs).href);
+  const commandHelpJs = join(repo, 'packages/cli/dist/command-help.js');
+  const { COMMAND_HELP } = await import(pathToFileURL(commandHelpJs).href);
   const ignore = () => {};
   const io = { stdout: ignore, stderr: ignore, isTTY: false, color: false, env: {} };
   const program = await buildProgram(io, ignore);

@@ -141,7 +141,7 @@ const FILES = [
   ],
 ];
 
-/** A command's examples and exit codes, from COMMAND_HELP in program.ts (what its --help shows). */
+/** A command's examples and exit codes, from COMMAND_HELP in command-help.ts (what its --help shows). */
 function commandHelp(help) {
   if (help === undefined) return [];
   const lines = [];

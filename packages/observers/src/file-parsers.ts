@@ -2,9 +2,9 @@
  * What is parsed (and cached) per kind of file. Parsers never throw: every
  * problem becomes an `error` string.
  */
-import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { describeError, joinPem, splitPemBlocks } from '@certloop/core';
 import {
+  type CertificateDer,
   certificateBlocks,
   type KeyParse,
   missingPemReason,
@@ -19,7 +19,7 @@ export interface CertFileParse {
   readonly leaf?: ParsedCertificate;
   readonly error?: string;
   /** Certificates after the leaf in the same file (a bundled chain), parsed leniently on demand. */
-  readonly extras: () => readonly NodeX509Certificate[];
+  readonly extras: () => readonly CertificateDer[];
 }
 
 export interface PemFileParse {
@@ -28,7 +28,7 @@ export interface PemFileParse {
   /** The content is byte for byte what `joinPem` makes of it. */
   readonly canonical: boolean;
   /** All blocks as certificates; undefined when any block is not a certificate. Parsed on demand. */
-  readonly certificates: () => readonly NodeX509Certificate[] | undefined;
+  readonly certificates: () => readonly CertificateDer[] | undefined;
 }
 
 function memo<T>(compute: () => T): () => T {

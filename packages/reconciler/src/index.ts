@@ -36,6 +36,7 @@ export {
   placementDrift,
 } from './policies/placement.js';
 export { NEEDS_REISSUE, sanDifference } from './policies/reissue.js';
+export { PREVENTS_USE, useBlocker } from './policies/usable.js';
 export type {
   FileToWrite,
   HookRun,

@@ -28,6 +28,7 @@ import {
   specChanged,
   usageMissing,
 } from '../src/policies/reissue.js';
+import { useBlocker } from '../src/policies/usable.js';
 import {
   aDesired,
   anObserved,
@@ -492,5 +493,27 @@ describe('a CA that capped the lifetime', () => {
     const at = (hours: number) => new Date(NOW.getTime() + hours * HOUR);
     expect(decide({ desired, observed, provenance, now: at(14) }).action).toBe('none');
     expect(decide({ desired, observed, provenance, now: at(16) }).action).toBe('reissue');
+  });
+});
+
+describe('whether the files can be used as they are (install)', () => {
+  it('is usable when in sync, and when only renewal, names or placement drift', () => {
+    const desired = aDesired(withSans('new.internal'), withKeyMode(0o600));
+    const observed = anObserved(desired, expiringIn(HOUR), observedSans({ dns: [] }), withMode('key', 0o644));
+    expect(useBlocker(inSync())).toBeNull();
+    expect(useBlocker({ desired, observed, now: NOW })).toBeNull();
+  });
+
+  it('reports the first blocker in order: parsing, the pair, the chain, then validity', () => {
+    const desired = aDesired();
+    const blocker = (...mods: Parameters<typeof anObserved> extends [unknown, ...infer R] ? R : never) =>
+      useBlocker({ desired, observed: anObserved(desired, ...mods), now: NOW })?.code ?? null;
+    expect(blocker(truncatedKey, expiringIn(-HOUR))).toBe('key-unparsable');
+    expect(blocker(keySwapped, fromForeignCa, expiringIn(-HOUR))).toBe('key-mismatch');
+    expect(blocker(fromForeignCa, expiringIn(-HOUR))).toBe('foreign-issuer');
+    expect(blocker(validFrom(new Date(NOW.getTime() + HOUR), new Date(NOW.getTime() + DAY)))).toBe(
+      'not-yet-valid',
+    );
+    expect(blocker(expiringIn(-HOUR))).toBe('expired');
   });
 });

@@ -1,3 +1,4 @@
+export { fingerprintOf } from './ca-certificates.js';
 export { TestbedError } from './errors.js';
 export {
   createProxmoxBed,
@@ -15,7 +16,6 @@ export {
   createPki,
   DATABASE_TYPE,
   DEFAULT_PROVISIONER,
-  fingerprintOf,
   loadPki,
   type Pki,
   type PkiOptions,

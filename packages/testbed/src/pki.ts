@@ -1,14 +1,15 @@
-import 'reflect-metadata';
-import { createHash, randomBytes, webcrypto } from 'node:crypto';
+/**
+ * A throwaway step-ca PKI on disk: created as `step ca init` and `step ca
+ * bootstrap` would lay it out, loaded again, its provisioner password changed.
+ */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as x509 from '@peculiar/x509';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { createCaCertificates, fingerprintOf } from './ca-certificates.js';
 import { TestbedError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import { decryptProvisionerKey, encryptProvisionerKey } from './provisioner-key.js';
-
-x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
 
 export const DEFAULT_PROVISIONER = 'admin@thinkheads.ai';
 export const DEFAULT_CA_NAME = 'certloop testbed';
@@ -60,9 +61,7 @@ interface TestbedMeta {
   provisionerKid: string;
 }
 
-const TEN_YEARS_MS = 10 * 365 * 24 * 60 * 60 * 1000;
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
-const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 function layout(dir: string) {
   return {
@@ -83,76 +82,6 @@ function checkDuration(field: string, value: string): string {
     throw new TestbedError(`${field} must be a Go duration such as "24h" or "5m", got "${value}".`);
   }
   return value;
-}
-
-/** A positive 128-bit serial, as step generates them. */
-function randomSerial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x01;
-  return bytes.toString('hex');
-}
-
-function pkcs8Pem(der: ArrayBuffer): string {
-  const body = Buffer.from(der)
-    .toString('base64')
-    .replace(/.{1,64}/g, '$&\n');
-  return `-----BEGIN PRIVATE KEY-----\n${body}-----END PRIVATE KEY-----\n`;
-}
-
-export function fingerprintOf(certPem: string): string {
-  const der = Buffer.from(new x509.X509Certificate(certPem).rawData);
-  return createHash('sha256').update(der).digest('hex');
-}
-
-async function newEcKeys(): Promise<webcrypto.CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ])) as webcrypto.CryptoKeyPair;
-}
-
-/** Root (pathlen 1) and intermediate (pathlen 0), both certSign + crlSign, as `step ca init` makes them. */
-async function createCaCertificates(name: string) {
-  const notBefore = new Date();
-  const notAfter = new Date(notBefore.getTime() + TEN_YEARS_MS);
-  const rootKeys = await newEcKeys();
-  const root = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: `CN=${name} Root CA, O=${name}`,
-    notBefore,
-    notAfter,
-    signingAlgorithm: SIGNING,
-    keys: rootKeys,
-    extensions: [
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.BasicConstraintsExtension(true, 1, true),
-      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
-    ],
-  });
-
-  const intermediateKeys = await newEcKeys();
-  const intermediate = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
-    subject: `CN=${name} Intermediate CA, O=${name}`,
-    issuer: root.subject,
-    notBefore,
-    notAfter,
-    signingAlgorithm: SIGNING,
-    publicKey: intermediateKeys.publicKey,
-    signingKey: rootKeys.privateKey,
-    extensions: [
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.BasicConstraintsExtension(true, 0, true),
-      await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
-    ],
-  });
-  const intermediateKeyDer = await webcrypto.subtle.exportKey('pkcs8', intermediateKeys.privateKey);
-  return {
-    rootPem: `${root.toString('pem')}\n`,
-    intermediatePem: `${intermediate.toString('pem')}\n`,
-    intermediateKeyPem: pkcs8Pem(intermediateKeyDer),
-  };
 }
 
 /** The JWK provisioner: public key with its thumbprint as kid, private key only as a JWE. */

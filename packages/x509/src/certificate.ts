@@ -12,7 +12,8 @@ import type { ObservedCertificateData, SubjectAltNames } from '@certloop/core';
 import { type CertificateParts, certificateParts, keyUsageNames, spkiKeyAlgorithm } from './der-read.js';
 import { CertificateParseError } from './errors.js';
 import { type FastName, fastName, fastOidList } from './fast-der.js';
-import { fastSelfSigned } from './link.js';
+import { fastSelfSigned, holdLink } from './link.js';
+import { type CertificateDer, holdNative } from './native.js';
 import { canonicalPemBody, certificateBlocks, missingPemReason } from './pem-text.js';
 import { decodeSans, NO_SANS } from './san.js';
 import { type LinkFacts, strictCertificate } from './strict-der.js';
@@ -21,16 +22,14 @@ import { x509 } from './x509-module.js';
 /** Certificate data that does not depend on trust material (chainVerifies is added per observation). */
 export type CertificateFacts = Omit<ObservedCertificateData, 'chainVerifies'>;
 
-export interface ParsedCertificate {
+/**
+ * A parsed certificate as plain data. Its OpenSSL object (made only when a
+ * signature check needs it) and its strict link facts stay inside x509.
+ */
+export interface ParsedCertificate extends CertificateDer {
   readonly facts: CertificateFacts;
   /** Canonical PEM block. */
   readonly pem: string;
-  /** For signature checks OpenSSL must make; internal, never exported. Made on first use. */
-  readonly native: () => NodeX509Certificate;
-  /** Set when the certificate was read strictly: signature checks can skip OpenSSL's object. */
-  readonly link: LinkFacts | undefined;
-  readonly subjectDer: Buffer;
-  readonly issuerDer: Buffer;
 }
 
 const OID = { subjectAltName: '551d11', keyUsage: '551d0f', extendedKeyUsage: '551d25' } as const;
@@ -74,7 +73,8 @@ export function parseCertificateBlock(pem: string): ParsedCertificate {
   const strict = der === undefined ? undefined : strictCertificate(der);
   if (der !== undefined && strict !== undefined) {
     try {
-      const native = memo(() => new NodeX509Certificate(der));
+      let made: NodeX509Certificate | undefined;
+      const native = () => (made ??= new NodeX509Certificate(der));
       const selfSigned = (subjectDer: Buffer, issuerDer: Buffer) =>
         subjectDer.equals(issuerDer) && (fastSelfSigned(strict.link) ?? safeVerify(native()));
       return parsedFrom(
@@ -169,15 +169,11 @@ function parsedFrom(
     publicKeySha256: sha256Hex(parts.spki),
     sha256: sha256Hex(der),
   };
-  return { facts, pem, native, link, subjectDer, issuerDer };
-}
-
-function memo<T>(compute: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= compute();
-    return value;
-  };
+  const parsed: ParsedCertificate = { facts, pem, der };
+  holdNative(parsed, native);
+  // Read strictly or not, decided here: a leaf OpenSSL had to read keeps OpenSSL for its links too.
+  holdLink(parsed, link);
+  return parsed;
 }
 
 /** The DN string and first CN, from the DER when plain, else through @peculiar/x509. */

@@ -1,41 +1,34 @@
 /**
  * Signature chains, with OpenSSL's answers: `checkIssued` (names, key
  * identifiers, the issuer's keyCertSign) plus a signature check per link.
- * Leaves read strictly are checked without their OpenSSL object when
+ * Certificates read strictly are checked without OpenSSL's object when
  * link.ts can answer exactly (see fastIssuedBy), their signature checks on
- * libuv's thread pool when observing; CA certificates (few,
- * shared, cached) stay node:crypto objects. Validity periods of CA
- * certificates are not checked here.
+ * libuv's thread pool when observing; CA certificates (few, shared) are
+ * parsed once and cached. Certificates come and go as plain values
+ * (CertificateDer); their OpenSSL objects stay in native.ts. Validity
+ * periods of CA certificates are not checked here.
  */
 import { type KeyObject, X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { decideNow, issuedByDecision, type LinkDecision, verifyInPool } from './link.js';
+import { decideNow, issuedByDecision, type LinkDecision, linkOf, verifyInPool } from './link.js';
+import { type CertificateDer, certificateValue, nativeOf } from './native.js';
 import { certificateBlocks } from './pem-text.js';
-import { type LinkFacts, strictCertificate } from './strict-der.js';
+import type { LinkFacts } from './strict-der.js';
 
 const MAX_DEPTH = 8;
-
-/** A parsed leaf: its strict facts when it has them, its OpenSSL object on demand. */
-export interface LeafCertificate {
-  readonly link: LinkFacts | undefined;
-  readonly native: () => NodeX509Certificate;
-}
-
-/** A certificate on the child side of a link. */
-export type ChainMember = NodeX509Certificate | LeafCertificate;
 
 /** A link's answer, or the pending check that will give it. */
 type LinkAnswer = boolean | Promise<boolean>;
 
-// Answers per (child, parent) object pair: the shared intermediates and roots come
+// Answers per (child, parent) value pair: the shared intermediates and roots come
 // from the parse cache below, so their links are verified once, not once per leaf.
 // A check in flight is remembered as its promise: concurrent observations share it.
-const links = new WeakMap<ChainMember, WeakMap<NodeX509Certificate, LinkAnswer>>();
+const links = new WeakMap<CertificateDer, WeakMap<CertificateDer, LinkAnswer>>();
 
-function remembered(child: ChainMember, parent: NodeX509Certificate): LinkAnswer | undefined {
+function remembered(child: CertificateDer, parent: CertificateDer): LinkAnswer | undefined {
   return links.get(child)?.get(parent);
 }
 
-function remember(child: ChainMember, parent: NodeX509Certificate, answer: LinkAnswer): void {
+function remember(child: CertificateDer, parent: CertificateDer, answer: LinkAnswer): void {
   let known = links.get(child);
   if (known === undefined) {
     known = new WeakMap();
@@ -45,11 +38,11 @@ function remember(child: ChainMember, parent: NodeX509Certificate, answer: LinkA
 }
 
 /** Did `parent` issue `child`, answered on this thread. */
-export function issuedBy(child: ChainMember, parent: NodeX509Certificate): boolean {
+export function issuedBy(child: CertificateDer, parent: CertificateDer): boolean {
   const known = remembered(child, parent);
   if (typeof known === 'boolean') return known;
   // A check still in the pool gives the same answer as checking here.
-  const result = decideNow(fastDecision(child, parent)) ?? opensslIssuedBy(nativeOf(child), parent);
+  const result = decideNow(fastDecision(child, parent)) ?? opensslIssuedBy(child, parent);
   remember(child, parent, result);
   return result;
 }
@@ -58,17 +51,17 @@ export function issuedBy(child: ChainMember, parent: NodeX509Certificate): boole
  * Did `parent` issue `child`, with the signature check on libuv's thread pool
  * when the fast path can make it; the OpenSSL fallback stays on this thread.
  */
-export function issuedByAsync(child: ChainMember, parent: NodeX509Certificate): LinkAnswer {
+export function issuedByAsync(child: CertificateDer, parent: CertificateDer): LinkAnswer {
   const known = remembered(child, parent);
   if (known !== undefined) return known;
   const decision = fastDecision(child, parent);
   if (typeof decision !== 'object') {
-    const result = decision ?? opensslIssuedBy(nativeOf(child), parent);
+    const result = decision ?? opensslIssuedBy(child, parent);
     remember(child, parent, result);
     return result;
   }
   const pending = verifyInPool(decision).then((valid) => {
-    const result = valid ?? opensslIssuedBy(nativeOf(child), parent);
+    const result = valid ?? opensslIssuedBy(child, parent);
     remember(child, parent, result);
     return result;
   });
@@ -76,20 +69,18 @@ export function issuedByAsync(child: ChainMember, parent: NodeX509Certificate): 
   return pending;
 }
 
-function nativeOf(member: ChainMember): NodeX509Certificate {
-  return member instanceof NodeX509Certificate ? member : member.native();
-}
-
-function opensslIssuedBy(child: NodeX509Certificate, parent: NodeX509Certificate): boolean {
+function opensslIssuedBy(child: CertificateDer, parent: CertificateDer): boolean {
   try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
+    const childObject = nativeOf(child);
+    const parentObject = nativeOf(parent);
+    return childObject.checkIssued(parentObject) && childObject.verify(parentObject.publicKey);
   } catch {
     return false;
   }
 }
 
-function fastDecision(child: ChainMember, parent: NodeX509Certificate): LinkDecision {
-  const childFacts = child instanceof NodeX509Certificate ? caFacts(child)?.link : child.link;
+function fastDecision(child: CertificateDer, parent: CertificateDer): LinkDecision {
+  const childFacts = linkOf(child);
   const parentFacts = caFacts(parent);
   if (childFacts === undefined || parentFacts === undefined) return undefined;
   return issuedByDecision(childFacts, parentFacts.link, parentFacts.key);
@@ -100,16 +91,16 @@ interface CaFacts {
   readonly key: KeyObject;
 }
 
-// Strict facts and public key per CA object; null when it is outside the strict subset.
-const caFactsCache = new WeakMap<NodeX509Certificate, CaFacts | null>();
+// Strict facts and public key per CA value; null when it is outside the strict subset.
+const caFactsCache = new WeakMap<CertificateDer, CaFacts | null>();
 
-function caFacts(certificate: NodeX509Certificate): CaFacts | undefined {
+function caFacts(certificate: CertificateDer): CaFacts | undefined {
   let facts = caFactsCache.get(certificate);
   if (facts === undefined) {
-    const link = strictCertificate(certificate.raw)?.link;
+    const link = linkOf(certificate);
     let key: KeyObject | undefined;
     try {
-      key = link === undefined ? undefined : certificate.publicKey;
+      key = link === undefined ? undefined : nativeOf(certificate).publicKey;
     } catch {
       key = undefined;
     }
@@ -121,13 +112,13 @@ function caFacts(certificate: NodeX509Certificate): CaFacts | undefined {
 
 // The same intermediates and roots appear in thousands of chain files: parsed once.
 // Only blocks after a file's first are cached (leaves are not worth keeping).
-const parsedBlocks = new Map<string, NodeX509Certificate>();
+const parsedBlocks = new Map<string, CertificateDer>();
 const MAX_PARSED_BLOCKS = 256;
 
-function parseShared(block: string): NodeX509Certificate {
+function parseShared(block: string): CertificateDer {
   let certificate = parsedBlocks.get(block);
   if (certificate === undefined) {
-    certificate = new NodeX509Certificate(block);
+    certificate = certificateValue(new NodeX509Certificate(block));
     if (parsedBlocks.size >= MAX_PARSED_BLOCKS) parsedBlocks.clear();
     parsedBlocks.set(block, certificate);
   }
@@ -138,13 +129,13 @@ function parseShared(block: string): NodeX509Certificate {
  * A walk over chain links written once for both ways of answering: it yields
  * each (child, parent) link it needs, in order, and is sent that link's answer.
  */
-type LinkWalk = Generator<readonly [ChainMember, NodeX509Certificate], boolean, boolean>;
+type LinkWalk = Generator<readonly [CertificateDer, CertificateDer], boolean, boolean>;
 
 function* walkToRoots(
-  certificate: ChainMember,
-  intermediates: readonly NodeX509Certificate[],
-  roots: readonly NodeX509Certificate[],
-  path: readonly NodeX509Certificate[],
+  certificate: CertificateDer,
+  intermediates: readonly CertificateDer[],
+  roots: readonly CertificateDer[],
+  path: readonly CertificateDer[],
 ): LinkWalk {
   for (const root of roots) if (yield [certificate, root]) return true;
   if (path.length >= MAX_DEPTH) return false;
@@ -156,9 +147,9 @@ function* walkToRoots(
   return false;
 }
 
-function* walkIssuerChain(leaf: ChainMember, chain: readonly NodeX509Certificate[]): LinkWalk {
+function* walkIssuerChain(leaf: CertificateDer, chain: readonly CertificateDer[]): LinkWalk {
   if (chain.length === 0) return false;
-  let child: ChainMember = leaf;
+  let child: CertificateDer = leaf;
   for (const parent of chain) {
     if (!(yield [child, parent])) return false;
     child = parent;
@@ -180,46 +171,45 @@ async function answerAsync(walk: LinkWalk): Promise<boolean> {
 
 /** True when `leaf` reaches one of `roots` through signatures, using any of `intermediates`. */
 export function chainsTo(
-  leaf: ChainMember,
-  intermediates: readonly NodeX509Certificate[],
-  roots: readonly NodeX509Certificate[],
+  leaf: CertificateDer,
+  intermediates: readonly CertificateDer[],
+  roots: readonly CertificateDer[],
 ): boolean {
   return answerNow(walkToRoots(leaf, intermediates, roots, []));
 }
 
 /** chainsTo, with the signature checks on libuv's thread pool. */
 export function chainsToAsync(
-  leaf: ChainMember,
-  intermediates: readonly NodeX509Certificate[],
-  roots: readonly NodeX509Certificate[],
+  leaf: CertificateDer,
+  intermediates: readonly CertificateDer[],
+  roots: readonly CertificateDer[],
 ): Promise<boolean> {
   return answerAsync(walkToRoots(leaf, intermediates, roots, []));
 }
 
 /** True when `chain[0]` issued `leaf` and each next certificate issued the one before it (checks in the pool). */
-export function isIssuerChainAsync(
-  leaf: ChainMember,
-  chain: readonly NodeX509Certificate[],
-): Promise<boolean> {
+export function isIssuerChainAsync(leaf: CertificateDer, chain: readonly CertificateDer[]): Promise<boolean> {
   return answerAsync(walkIssuerChain(leaf, chain));
 }
 
 /** Parses every CERTIFICATE block; undefined when any of them is not a certificate. */
-export function parseCertificates(blocks: readonly string[]): NodeX509Certificate[] | undefined {
+export function parseCertificates(blocks: readonly string[]): CertificateDer[] | undefined {
   try {
-    return blocks.map((block, index) => (index === 0 ? new NodeX509Certificate(block) : parseShared(block)));
+    return blocks.map((block, index) =>
+      index === 0 ? certificateValue(new NodeX509Certificate(block)) : parseShared(block),
+    );
   } catch {
     return undefined;
   }
 }
 
 /** Parses the certificates of a PEM text, skipping blocks that do not parse. */
-export function parseCertificatesLenient(text: string): NodeX509Certificate[] {
+export function parseCertificatesLenient(text: string): CertificateDer[] {
   return parseCertificateBlocksLenient(certificateBlocks(text));
 }
 
 /** Parses canonical CERTIFICATE blocks, skipping those that do not parse. */
-export function parseCertificateBlocksLenient(blocks: readonly string[]): NodeX509Certificate[] {
+export function parseCertificateBlocksLenient(blocks: readonly string[]): CertificateDer[] {
   return blocks.flatMap((block) => {
     try {
       return [parseShared(block)];

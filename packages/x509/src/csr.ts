@@ -4,7 +4,7 @@
  * on the path of every issuance, where a certificate library and a WebCrypto
  * key import cost ~3 ms a request.
  */
-import { type KeyObject, sign } from 'node:crypto';
+import { sign } from 'node:crypto';
 import type { KeyAlgorithm, SubjectAltNames } from '@certloop/core';
 import {
   bitString,
@@ -20,7 +20,8 @@ import {
   utf8String,
 } from './der-write.js';
 import { ipAddressBytes } from './ip-bytes.js';
-import { issuableAlgorithmOf, parsePrivateKey, spkiDer } from './private-key.js';
+import type { PrivateKey } from './native.js';
+import { issuableAlgorithmOf, keyObjectOf, spkiDer } from './private-key.js';
 import { hasAnySan } from './san-encode.js';
 
 const OID_COMMON_NAME = '2.5.4.3';
@@ -68,11 +69,11 @@ function attributesDer(sans: SubjectAltNames): Buffer {
 }
 
 /**
- * A PEM CSR for `key` (a private KeyObject, or PKCS#8 PEM) with subject CN
+ * A PEM CSR for `key` (a key value, or PKCS#8 PEM) with subject CN
  * `commonName` and the given SANs.
  */
-export function createCsr(key: KeyObject | string, commonName: string, sans: SubjectAltNames): string {
-  const privateKey = typeof key === 'string' ? parsePrivateKey(key) : key;
+export function createCsr(key: PrivateKey | string, commonName: string, sans: SubjectAltNames): string {
+  const privateKey = keyObjectOf(key);
   const algorithm = issuableAlgorithmOf(privateKey);
   const { digest, algorithmIdentifier } = signatureScheme(algorithm);
   const info = sequence(

@@ -16,16 +16,15 @@ export {
 export { createCsr } from './csr.js';
 export { CertificateParseError } from './errors.js';
 export { type KeyParse, keyMatchesCertificate, parseKeyContent } from './key-file.js';
+export type { CertificateDer, PrivateKey } from './native.js';
 export { certificateBlocks, missingPemReason } from './pem-text.js';
 export {
   generateKey,
   generatePrivateKey,
   importKeyPair,
-  keyAlgorithmOf,
   keyAlgorithmOfPem,
-  parsePrivateKey,
-  privateKeyPem,
   publicKeyOf,
+  readPrivateKey,
   type WebCryptoKeyPair,
 } from './private-key.js';
 export { generalNames, hasAnySan, sanStrings } from './san-encode.js';

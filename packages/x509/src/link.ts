@@ -9,7 +9,26 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hex } from './der-read.js';
-import type { LinkFacts } from './strict-der.js';
+import type { CertificateDer } from './native.js';
+import { type LinkFacts, strictCertificate } from './strict-der.js';
+
+// The strict facts of each certificate value; null when OpenSSL decides its links.
+const linkFacts = new WeakMap<CertificateDer, LinkFacts | null>();
+
+/** Records how a parsed certificate was read: its strict facts, or undefined when OpenSSL read it. */
+export function holdLink(certificate: CertificateDer, link: LinkFacts | undefined): void {
+  linkFacts.set(certificate, link ?? null);
+}
+
+/** The certificate's strict facts (read from its DER once), or undefined when it is outside the strict subset. */
+export function linkOf(certificate: CertificateDer): LinkFacts | undefined {
+  let link = linkFacts.get(certificate);
+  if (link === undefined) {
+    link = strictCertificate(certificate.der)?.link ?? null;
+    linkFacts.set(certificate, link);
+  }
+  return link ?? undefined;
+}
 
 // keyCertSign, as OpenSSL's KU_KEY_CERT_SIGN (bit 5 of the first octet).
 const KEY_CERT_SIGN = 0x04;

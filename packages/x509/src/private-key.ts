@@ -11,13 +11,39 @@ import {
   sequence,
   smallInteger,
 } from './der-write.js';
+import { heldKeyObject, holdKeyObject, type PrivateKey } from './native.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 type WebCryptoKey = webcrypto.CryptoKey;
 
+/** A fresh private key of `algorithm` as plain data (its KeyObject kept for signing the CSR). */
+export async function generatePrivateKey(algorithm: KeyAlgorithm): Promise<PrivateKey> {
+  const keyObject = await generateKeyObject(algorithm);
+  const key: PrivateKey = { pem: privateKeyPem(keyObject), algorithm };
+  holdKeyObject(key, keyObject);
+  return key;
+}
+
+/**
+ * A private key PEM read as plain data, its algorithm undefined when certloop
+ * does not issue for it. Throws when it is not a readable private key.
+ */
+export function readPrivateKey(pem: string): PrivateKey {
+  const keyObject = parsePrivateKey(pem);
+  const key: PrivateKey = { pem, algorithm: keyAlgorithmOf(keyObject) };
+  holdKeyObject(key, keyObject);
+  return key;
+}
+
+/** The KeyObject of a key value or PEM: the one kept when x509 made the value, else parsed. */
+export function keyObjectOf(key: PrivateKey | string): KeyObject {
+  if (typeof key === 'string') return parsePrivateKey(key);
+  return heldKeyObject(key) ?? parsePrivateKey(key.pem);
+}
+
 /** Generates a fresh private key off the event loop (RSA 4096 takes a while). */
-export async function generatePrivateKey(algorithm: KeyAlgorithm): Promise<KeyObject> {
+async function generateKeyObject(algorithm: KeyAlgorithm): Promise<KeyObject> {
   switch (algorithm) {
     case 'ecdsa-p256':
       return (await generateKeyPairAsync('ec', { namedCurve: 'P-256' })).privateKey;
@@ -105,7 +131,7 @@ export function privateKeyPem(key: KeyObject): string {
 
 /** Generates a fresh private key and returns it as PKCS#8 PEM. */
 export async function generateKey(algorithm: KeyAlgorithm): Promise<string> {
-  return privateKeyPem(await generatePrivateKey(algorithm));
+  return privateKeyPem(await generateKeyObject(algorithm));
 }
 
 /** Parses a private key PEM; the error never quotes the PEM. */
@@ -189,9 +215,9 @@ export interface WebCryptoKeyPair {
   readonly signParams: webcrypto.EcdsaParams | webcrypto.Algorithm;
 }
 
-/** Imports a private key (PKCS#8 PEM or KeyObject) into WebCrypto (private key not extractable) for @peculiar/x509. */
-export async function importKeyPair(keyPemOrObject: string | KeyObject): Promise<WebCryptoKeyPair> {
-  const key = typeof keyPemOrObject === 'string' ? parsePrivateKey(keyPemOrObject) : keyPemOrObject;
+/** Imports a private key (PEM or key value) into WebCrypto (private key not extractable) for @peculiar/x509. */
+export async function importKeyPair(keyPemOrValue: string | PrivateKey): Promise<WebCryptoKeyPair> {
+  const key = keyObjectOf(keyPemOrValue);
   const algorithm = issuableAlgorithmOf(key);
   const { importParams, signParams } = webCryptoParams(algorithm);
   const privateKey = await webcrypto.subtle.importKey(

@@ -3,15 +3,15 @@
  * intermediates, hashes of the bundle and chain the writer would write), so
  * observing 10,000 certificates does not re-parse the roots 10,000 times.
  */
-import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { joinPem, type TrustMaterial } from '@certloop/core';
 import { sha256Hex } from './certificate.js';
 import { parseCertificatesLenient } from './chain.js';
+import type { CertificateDer } from './native.js';
 
 export interface TrustContext {
-  readonly roots: readonly NodeX509Certificate[];
+  readonly roots: readonly CertificateDer[];
   readonly rootsSha256: string;
-  readonly intermediates: readonly NodeX509Certificate[];
+  readonly intermediates: readonly CertificateDer[];
   /** Canonical `joinPem(trust.intermediatesPem)`; empty when the issuer's intermediates are unknown. */
   readonly intermediatesPem: string;
   /** sha256 of what the writer puts in a CA bundle file: `joinPem(rootsPem)`. */

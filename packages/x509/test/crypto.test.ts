@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '@certloop/core';
-import { createCsr, generateKey, keyAlgorithmOfPem, publicKeyOf } from '../src/index.js';
+import { createCsr, generateKey, generatePrivateKey, keyAlgorithmOfPem, publicKeyOf } from '../src/index.js';
 import { privateKeyPem, spkiDer } from '../src/private-key.js';
 import { x509 } from '../src/x509-module.js';
 import { aTempDir } from './builders.js';
@@ -78,11 +78,11 @@ describe('createCsr', () => {
     },
   );
 
-  it('encodes email, URI and every IP form, from a KeyObject', async () => {
+  it('encodes email, URI and every IP form, from a generated key value (its KeyObject kept inside x509)', async () => {
     const dir = await aTempDir('certloop-csr-');
     try {
       const file = join(dir.path, 'req.pem');
-      const key = createPrivateKey(await generateKey('ecdsa-p256'));
+      const key = await generatePrivateKey('ecdsa-p256');
       await writeFile(
         file,
         createCsr(key, 'b.example', {

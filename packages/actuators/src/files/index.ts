@@ -11,3 +11,4 @@ export { clearOwnerCache, type ResolvedOwner, resolveOwner } from './owners.js';
 export { fixPlacement, type PlacementSpec } from './placement.js';
 export { removeFiles } from './remove-files.js';
 export { removeStaleTemps, type StaleTempOptions } from './stale-temps.js';
+export { tempHostTag } from './temp-names.js';

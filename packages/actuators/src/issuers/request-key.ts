@@ -1,21 +1,20 @@
 /** The private key of a request: the one to keep, or a fresh one of the requested algorithm. */
-import type { KeyObject } from 'node:crypto';
 import { CertloopError, type IssueRequest } from '@certloop/core';
-import { generatePrivateKey, keyAlgorithmOf, parsePrivateKey, privateKeyPem } from '@certloop/x509';
+import { generatePrivateKey, type PrivateKey, readPrivateKey } from '@certloop/x509';
 
-/** The key in both shapes an issuer needs: PEM for the files, a KeyObject to sign the CSR (parsed once). */
+/** The key as the files get it (PEM) and as the CSR is signed with it (read once). */
 export interface RequestKey {
   readonly keyPem: string;
-  readonly privateKey: KeyObject;
+  readonly privateKey: PrivateKey;
 }
 
 export async function keyForRequest(request: IssueRequest): Promise<RequestKey> {
   if (request.existingKeyPem === undefined) {
     const privateKey = await generatePrivateKey(request.keyAlgorithm);
-    return { keyPem: privateKeyPem(privateKey), privateKey };
+    return { keyPem: privateKey.pem, privateKey };
   }
-  const privateKey = parsePrivateKey(request.existingKeyPem);
-  const actual = keyAlgorithmOf(privateKey);
+  const privateKey = readPrivateKey(request.existingKeyPem);
+  const actual = privateKey.algorithm;
   if (actual !== request.keyAlgorithm) {
     // Keeping a key of another algorithm would issue a certificate that differs from the spec.
     throw new CertloopError(

@@ -1,8 +1,9 @@
 import { parseDuration } from '@certloop/core';
-import { reconcilePass } from '@certloop/reconciler';
+import { type PassPorts, reconcilePass } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { positiveInteger } from '../flag-values.js';
+import type { Io } from '../io.js';
 import type { ReconcileCommandOptions } from '../options.js';
 import { progressReporter } from '../render/progress.js';
 import { renderReport } from '../render/report.js';
@@ -14,12 +15,25 @@ export const reconcile: Handler<ReconcileCommandOptions> = async (options, io) =
     const { serve } = await import('./serve.js');
     return serve(options, io);
   }
+  return reconcileOncePass(options, io);
+};
+
+/**
+ * One pass with the ports as wired, or as `rewire` changes them: a test
+ * provokes a fault through a port (a writer whose temp names it chooses)
+ * and still sees what the command reports and returns.
+ */
+export async function reconcileOncePass(
+  options: ReconcileCommandOptions,
+  io: Io,
+  rewire: (ports: PassPorts) => PassPorts = (ports) => ports,
+): Promise<number> {
   const concurrency = positiveInteger(options.concurrency, '--concurrency', 4);
   const lockWaitMs = parseDuration(options.lockTimeout ?? '5m');
   const runtime = await openRuntime(options, io, { issuerConcurrency: concurrency });
   try {
     const progress = io.isTTY && !options.json ? progressReporter(io) : undefined;
-    const report = await reconcilePass(runtime.state, runtime.ports, {
+    const report = await reconcilePass(runtime.state, rewire(runtime.ports), {
       lockWaitMs,
       concurrency,
       // An explicit pass tries failed certificates now; the service honours the backoff.
@@ -35,4 +49,4 @@ export const reconcile: Handler<ReconcileCommandOptions> = async (options, io) =
   } finally {
     await runtime.close();
   }
-};
+}

@@ -21,6 +21,12 @@ export interface SharedSource {
    * consumer asked for one (`--ca`): verified against and copied instead.
    */
   readonly roots?: Buffer;
+  /**
+   * The manifest entry as install reads it: only the files above (the
+   * certificate file as leaf or full chain, the key, the chain), so the
+   * policies judge exactly the bytes that are copied.
+   */
+  readonly entry: DesiredCertificate;
 }
 
 export function sharedSourceOf(cert: DesiredCertificate): SharedSource {
@@ -32,12 +38,22 @@ export function sharedSourceOf(cert: DesiredCertificate): SharedSource {
   if (files.key === undefined) {
     throw new UsageError(`The certificate "${cert.name}" declares no key file to install.`);
   }
+  const chainPath = files.fullchain === undefined ? files.chain : undefined;
+  const certRole = files.fullchain === undefined ? 'cert' : 'fullchain';
   return {
     name: cert.name,
     certPath,
     keyPath: files.key,
-    ...(files.fullchain === undefined && files.chain !== undefined ? { chainPath: files.chain } : {}),
+    ...(chainPath === undefined ? {} : { chainPath }),
     ...(files.caBundle === undefined ? {} : { caPath: files.caBundle }),
+    entry: {
+      ...cert,
+      files: {
+        [certRole]: certPath,
+        key: files.key,
+        ...(chainPath === undefined ? {} : { chain: chainPath }),
+      },
+    },
   };
 }
 

@@ -34,7 +34,7 @@ export async function waitForInstallable(source: SharedSource, options: WaitOpti
     const read = await readSnapshot(source, options.read);
     let reason: string;
     if (read.ok) {
-      const verdict = checkSnapshot(read.snapshot, clock());
+      const verdict = await checkSnapshot(source, read.snapshot, clock());
       if (verdict.ok) return { ok: true, snapshot: read.snapshot, verdict };
       reason = verdict.reason;
     } else {

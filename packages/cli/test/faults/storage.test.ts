@@ -7,18 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import * as tempNames from '../../../actuators/src/files/temp-names.js';
-import { type CliResult, runCli, runInProcess } from '../support/run.js';
+import { tempHostTag, writeFilesAtomically } from '@certloop/actuators';
+import { reconcileOncePass } from '../../src/commands/reconcile.js';
+import { captureIo } from '../support/capture.js';
+import { type CliResult, runCli } from '../support/run.js';
 import { inspectAll, problemsOf, tempFilesUnder } from './support/inspect.js';
 import { canMount, MOUNT_SKIP_REASON, makeReadOnly, mountTmpfs, unmount } from './support/mounts.js';
 import { cliEnv, makeWorkspace, type Workspace } from './support/workspace.js';
-
-// The temp name is random; tests that plant a link at it choose it instead.
-jest.mock('../../../actuators/src/files/temp-names', () => {
-  const actual = jest.requireActual('../../../actuators/src/files/temp-names');
-  return { ...actual, tempPathFor: jest.fn(actual.tempPathFor) };
-});
-const tempPathFor = tempNames.tempPathFor as jest.MockedFunction<typeof tempNames.tempPathFor>;
 
 jest.setTimeout(30_000);
 
@@ -48,9 +43,23 @@ function reconcile(ws: Workspace, ...extra: string[]): Promise<CliResult> {
   return runCli(reconcileArgs(ws, extra), cliEnv(ws));
 }
 
-/** In this process, where the mocked temp name takes effect. */
-function reconcileWithChosenTempNames(ws: Workspace, ...extra: string[]): Promise<CliResult> {
-  return runInProcess(reconcileArgs(ws, extra), cliEnv(ws));
+/**
+ * `reconcile --once` in this process, its writer port choosing the temp
+ * names: they are random otherwise, and a test that plants a link at one
+ * must know it.
+ */
+async function reconcileWithTempNames(
+  ws: Workspace,
+  tempPathFor: (target: string) => string,
+  options: { force?: boolean } = {},
+): Promise<CliResult> {
+  const io = captureIo({ PATH: process.env.PATH, ...cliEnv(ws) });
+  const code = await reconcileOncePass(
+    { file: ws.manifest, once: true, logLevel: 'error', ...options },
+    io,
+    (ports) => ({ ...ports, writeFiles: (files) => writeFilesAtomically(files, { tempPathFor }) }),
+  );
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 async function expectConverged(ws: Workspace, result: CliResult): Promise<void> {
@@ -137,29 +146,21 @@ describe('paths that cannot hold a file', () => {
 });
 
 describe('symbolic links planted at temp paths', () => {
-  afterEach(() => {
-    tempPathFor.mockImplementation(jest.requireActual('../../../actuators/src/files/temp-names').tempPathFor);
-  });
-
   test('a link at the temp path of a running write is refused (O_EXCL|O_NOFOLLOW): exit 1, the link target untouched', async () => {
     const ws = await workspace(1);
     const [cert] = ws.certs;
     if (!cert) throw new Error('no certificate');
-    await expectConverged(ws, await reconcileWithChosenTempNames(ws));
+    await expectConverged(ws, await reconcile(ws));
     const before = await snapshot(ws);
     // Predictable temp names, and a link planted at each, pointing at a file outside.
     const predictable = (target: string) =>
-      join(
-        dirname(target),
-        `.${basename(target)}.certloop-${tempNames.tempHostTag()}-${process.pid}-0000000000aa.tmp`,
-      );
-    tempPathFor.mockImplementation(predictable);
+      join(dirname(target), `.${basename(target)}.certloop-${tempHostTag()}-${process.pid}-0000000000aa.tmp`);
     const victim = join(ws.dir, 'victim.txt');
     await writeFile(victim, 'must not change\n', { mode: 0o644 });
     const links = [predictable(cert.key), predictable(cert.cert)];
     for (const link of links) await symlink(victim, link);
 
-    const result = await reconcileWithChosenTempNames(ws, '--force');
+    const result = await reconcileWithTempNames(ws, predictable, { force: true });
     expectWriteFailure(result, 'EEXIST', /planted symbolic link/);
     expect(await readFile(victim, 'utf8')).toBe('must not change\n');
     expect((await lstat(victim)).mode & 0o777).toBe(0o644);
@@ -175,10 +176,7 @@ describe('symbolic links planted at temp paths', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     const victim = join(ws.dir, 'victim.txt');
     await writeFile(victim, 'must not change\n');
-    const link = join(
-      dirname(cert.key),
-      `.key.pem.certloop-${tempNames.tempHostTag()}-${dead}-00000000bbbb.tmp`,
-    );
+    const link = join(dirname(cert.key), `.key.pem.certloop-${tempHostTag()}-${dead}-00000000bbbb.tmp`);
     await symlink(victim, link);
     await expectConverged(ws, await reconcile(ws, '--force'));
     expect(await readFile(victim, 'utf8')).toBe('must not change\n');

@@ -5,7 +5,7 @@
  * FORCE_COLOR, off again with --no-color, which every command accepts.
  */
 import { rmSync } from 'node:fs';
-import { COMMAND_HELP, COMMAND_NAMES } from '../../src/program.js';
+import { COMMAND_HELP, COMMAND_NAMES } from '../../src/command-help.js';
 import { type LocalWorkspace, localWorkspace } from '../status/support.js';
 import { runCli } from '../support/run.js';
 

@@ -154,6 +154,15 @@ describe('certloop install', () => {
     }
   });
 
+  it('refuses a certificate when the CA bundle holds no certificate at all', async () => {
+    const late = publishLate();
+    writeFileSync(join(late, 'ca.pem'), 'not a certificate\n');
+    const result = await install('late');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/does not verify against the CA bundle/);
+    expect(() => statSync(join(guest, 'cert.pem'))).toThrow();
+  });
+
   it.each([
     ["the manifest's issuer", []],
     ['--root', ['--root', 'ROOT']],

@@ -1,9 +1,20 @@
 /** Reading a shared pair consistently, and waiting with an injected clock. */
+import { parseManifest } from '@certloop/core';
 import { readSnapshot } from '../../src/install/snapshot.js';
-import type { SharedSource } from '../../src/install/source.js';
+import { sharedSourceOf } from '../../src/install/source.js';
 import { waitForInstallable } from '../../src/install/wait.js';
 
-const source: SharedSource = { name: 'web', certPath: '/shared/cert.pem', keyPath: '/shared/key.pem' };
+const MANIFEST = `apiVersion: certloop.dev/v1
+kind: CertificateManifest
+certificates:
+  - name: web
+    commonName: web.install.test
+    files:
+      cert: ./cert.pem
+      key: ./key.pem
+`;
+const [entry] = parseManifest(MANIFEST, '/shared/certloop.yaml').state.certificates;
+const source = sharedSourceOf(entry!);
 
 function reader(files: Record<string, string[]>) {
   const reads: string[] = [];
