@@ -51,7 +51,7 @@ export interface Draft {
   files: DraftFile[];
   placement: Placement;
   hooks: Hook[];
-  delivery?: GuestDelivery;
+  delivery: GuestDelivery | undefined;
 }
 
 /** Built-in defaults shared by both formats (legacy overrides some). */
