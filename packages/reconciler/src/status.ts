@@ -3,6 +3,7 @@
  * nothing keeps the previous record, a condition's transition time moves only
  * when its state flips, and the document is written only when it differs.
  */
+
 import type {
   Action,
   CertificateCondition,
@@ -13,6 +14,7 @@ import type {
   ReasonCode,
   StatusDocument,
 } from '@certloop/core';
+import { omitUndefined } from '@certloop/core';
 
 export type Outcome = 'changed' | 'unchanged' | 'failed';
 
@@ -96,8 +98,7 @@ export function conditionFor(
   failure?: string,
 ): Omit<CertificateCondition, 'lastTransitionTime'> {
   if (failure !== undefined) {
-    const first = reasons[0];
-    return { state: 'Failed', message: failure, ...(first === undefined ? {} : { reason: first.code }) };
+    return omitUndefined({ state: 'Failed' as const, message: failure, reason: reasons[0]?.code });
   }
   for (const state of STATE_PRECEDENCE) {
     const reason = reasons.find((r) => STATE_OF_REASON[r.code] === state);
