@@ -13,6 +13,7 @@ import {
   type DesiredState,
   type Issuer,
   type ManifestProblem,
+  omitUndefined,
   parseDuration,
   silentLogger,
   type TrustMaterial,
@@ -260,15 +261,13 @@ export async function startService(
           logger.info('Certificate updated.', {
             ...certificateLogFields(result),
             action: result.action,
-            ...(result.serial === undefined ? {} : { serial: result.serial }),
-            ...(result.notAfter === undefined ? {} : { notAfter: result.notAfter }),
+            ...omitUndefined({ serial: result.serial, notAfter: result.notAfter }),
           });
         } else if (result.outcome === 'failed') {
           logger.warn('Certificate not reconciled.', {
             ...certificateLogFields(result),
             action: result.action,
-            ...(result.error === undefined ? {} : { error: result.error }),
-            ...(result.retryNotBefore === undefined ? {} : { retryNotBefore: result.retryNotBefore }),
+            ...omitUndefined({ error: result.error, retryNotBefore: result.retryNotBefore }),
           });
         }
       }
@@ -357,13 +356,13 @@ export async function startService(
       throw error;
     },
   );
-  return {
+  return omitUndefined({
     service,
     metrics,
-    ...(server === undefined ? {} : { metricsUrl: server.url }),
+    metricsUrl: server?.url,
     done,
     drained: running.then((r) => r.drained).catch(() => false),
-  };
+  });
 }
 
 /** systemd's STATUS= line after a pass: what `systemctl status certloop` shows. */

@@ -5,7 +5,7 @@
  * intermediates), else the leaf file.
  */
 import type { DesiredCertificate } from '@certloop/core';
-import { UsageError } from '@certloop/core';
+import { omitUndefined, UsageError } from '@certloop/core';
 
 export interface SharedSource {
   readonly name: string;
@@ -32,13 +32,14 @@ export function sharedSourceOf(cert: DesiredCertificate): SharedSource {
   if (files.key === undefined) {
     throw new UsageError(`The certificate "${cert.name}" declares no key file to install.`);
   }
-  return {
+  return omitUndefined({
     name: cert.name,
     certPath,
     keyPath: files.key,
-    ...(files.fullchain === undefined && files.chain !== undefined ? { chainPath: files.chain } : {}),
-    ...(files.caBundle === undefined ? {} : { caPath: files.caBundle }),
-  };
+    // A full chain already holds the intermediates.
+    chainPath: files.fullchain === undefined ? files.chain : undefined,
+    caPath: files.caBundle,
+  });
 }
 
 /** Finds a certificate by its name in the manifest (legacy names are common names). */
