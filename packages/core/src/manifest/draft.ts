@@ -5,9 +5,11 @@
  */
 import type {
   CertificateUsage,
+  EngineSettings,
   FileRole,
   GuestDelivery,
   Hook,
+  IssuerConfig,
   KeyAlgorithm,
   Placement,
   RenewalPolicy,
@@ -52,6 +54,13 @@ export interface Draft {
   placement: Placement;
   hooks: Hook[];
   delivery: GuestDelivery | undefined;
+}
+
+/** What normalising a manifest of either format gives, before the rules across certificates. */
+export interface NormalisedManifest {
+  drafts: Draft[];
+  issuer: IssuerConfig | undefined;
+  settings: EngineSettings;
 }
 
 /** Built-in defaults shared by both formats (legacy overrides some). */

@@ -1,9 +1,9 @@
 /**
  * Normalises the legacy Phoenix manifest (its entries as the schema let them
- * through) into drafts,
- * with the behaviour of Phoenix's shell manager: SANs default to the common
- * name, `permissions` applies to both files, `post_renewal_command` is a hook,
- * 24h certificates renewed when less than 12h remain, a fresh P-256 key each time.
+ * through) into drafts, with the behaviour of Phoenix's shell manager: SANs
+ * default to the common name, `permissions` applies to both files,
+ * `post_renewal_command` is a hook, 24h certificates renewed when less than
+ * 12h remain, a fresh P-256 key each time.
  */
 import { dirname, join } from 'node:path';
 import { DEFAULT_GUEST_PATHS, type GuestDelivery, type Hook, type RenewalPolicy } from '../model.js';
@@ -17,6 +17,7 @@ import {
   type DraftFile,
   LEGACY_LIFETIME_MS,
   LEGACY_RENEW_BEFORE_MS,
+  type NormalisedManifest,
   type Sourced,
 } from './draft.js';
 import { formatDuration } from './duration.js';
@@ -34,7 +35,6 @@ import {
   checkUserGroup,
 } from './rules/values.js';
 import { sansFromCommonName } from './sans.js';
-import type { NormalisedManifest } from './v1.js';
 import { show } from './values.js';
 import { describePath } from './zod-problems.js';
 

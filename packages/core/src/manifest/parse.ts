@@ -9,13 +9,14 @@ import path from 'node:path';
 import { CertloopError, ManifestError, type ManifestProblem } from '../errors.js';
 import type { DesiredState } from '../model.js';
 import { buildState } from './build.js';
+import type { NormalisedManifest } from './draft.js';
 import { normaliseLegacy } from './legacy.js';
 import { readLegacyEntries } from './legacy-schema.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, type LoadOptions } from './options.js';
 import { ProblemSink } from './problems.js';
 import { runRules } from './rules/entries.js';
 import { readSource, type SourceProblem } from './source.js';
-import { type NormalisedManifest, normaliseV1 } from './v1.js';
+import { normaliseV1 } from './v1.js';
 import { readV1Document, V1_API_VERSION, V1_KIND } from './v1-schema.js';
 
 export interface LoadedManifest {

@@ -5,11 +5,9 @@
  */
 import {
   DEFAULT_GUEST_PATHS,
-  type EngineSettings,
   FILE_ROLES,
   type GuestDelivery,
   type Hook,
-  type IssuerConfig,
   type KeyAlgorithm,
   type RenewalPolicy,
   type RotationPolicy,
@@ -24,6 +22,7 @@ import {
   DEFAULT_V1_RENEWAL,
   type Draft,
   type DraftFile,
+  type NormalisedManifest,
   type Sourced,
 } from './draft.js';
 import type { Layered } from './layered.js';
@@ -48,13 +47,6 @@ import { SAN_TYPES, sansFromCommonName } from './sans.js';
 import { normaliseIssuer } from './v1-issuer.js';
 import type { V1Certificate, V1Defaults, V1Manifest } from './v1-schema.js';
 import { describePath } from './zod-problems.js';
-
-/** What a manifest gives besides its drafts. */
-export interface NormalisedManifest {
-  drafts: Draft[];
-  issuer: IssuerConfig | undefined;
-  settings: EngineSettings;
-}
 
 interface Context {
   manifestDir: string;
