@@ -33,9 +33,10 @@ export async function openRuntime(
   const logger = createLogger(options, io);
   const { state, warnings } = await loadFromOptions(options);
   if (warnings.length > 0) io.stderr(renderProblems(options.file, warnings, io));
+  // openIssuer passes on only the options that are set.
   const issuer = await openIssuer(state, options, io.env, logger, {
-    ...(extra.issuerConcurrency === undefined ? {} : { concurrency: extra.issuerConcurrency }),
-    ...(extra.purpose === undefined ? {} : { purpose: extra.purpose }),
+    concurrency: extra.issuerConcurrency,
+    purpose: extra.purpose,
   });
   const stateDir = stateDirOf(state, options, io.env);
   const ports = buildPorts({ issuer, stateDir, logger });

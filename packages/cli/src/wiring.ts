@@ -26,8 +26,10 @@ import {
   type DesiredState,
   type Issuer,
   type IssuerConfig,
+  ifDefined,
   LocalFileSystems,
   type Logger,
+  omitUndefined,
   parseDuration,
   withFields,
 } from '@certloop/core';
@@ -45,13 +47,13 @@ function issuerInputs(
     flags.localCa !== undefined
       ? { type: 'local', id: `local:${resolve(flags.localCa)}`, directory: resolve(flags.localCa) }
       : state.issuer;
-  const stepFlags = {
-    ...(flags.caUrl === undefined ? {} : { caUrl: flags.caUrl }),
-    ...(flags.root === undefined ? {} : { root: flags.root }),
-    ...(flags.fingerprint === undefined ? {} : { fingerprint: flags.fingerprint }),
-    ...(flags.provisioner === undefined ? {} : { provisioner: flags.provisioner }),
-    ...(flags.provisionerPasswordFile === undefined ? {} : { passwordFile: flags.provisionerPasswordFile }),
-  };
+  const stepFlags = omitUndefined({
+    caUrl: flags.caUrl,
+    root: flags.root,
+    fingerprint: flags.fingerprint,
+    provisioner: flags.provisioner,
+    passwordFile: flags.provisionerPasswordFile,
+  });
   return { config, sources: { flags: stepFlags, env, ...(env.STEPPATH ? { stepPath: env.STEPPATH } : {}) } };
 }
 
@@ -64,12 +66,16 @@ export async function openIssuer(
   options: { concurrency?: number; purpose?: StepCaPurpose } = {},
 ): Promise<Issuer> {
   const { config, sources } = issuerInputs(state, flags, env);
-  return createIssuer(config, sources, {
-    logger,
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
-    ...(flags.caTimeout === undefined ? {} : { timeoutMs: parseDuration(flags.caTimeout) }),
-  });
+  return createIssuer(
+    config,
+    sources,
+    omitUndefined({
+      logger,
+      concurrency: options.concurrency,
+      purpose: options.purpose,
+      timeoutMs: ifDefined(flags.caTimeout, parseDuration),
+    }),
+  );
 }
 
 /** The issuer settings checked again without opening anything: a reload must not adopt a broken configuration. */
@@ -119,16 +125,12 @@ export function buildPorts(context: PortsContext): PassPorts {
   const fileSystems = new LocalFileSystems();
   return {
     observe: (certs, trust) =>
-      observeAll(certs, {
-        ...(cache === undefined ? {} : { cache }),
-        ...(trust === undefined ? {} : { trust }),
-        ...(context.observeConcurrency === undefined ? {} : { concurrency: context.observeConcurrency }),
-      }),
+      observeAll(certs, omitUndefined({ cache, trust, concurrency: context.observeConcurrency })),
     inspect: (cert, files, trust) =>
       inspectContents(
         cert,
         new Map(files.map((file) => [file.path, Buffer.from(file.content)])),
-        trust === undefined ? {} : { trust },
+        omitUndefined({ trust }),
       ),
     issuer,
     writeFiles: (files, about) =>

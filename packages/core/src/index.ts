@@ -7,6 +7,7 @@ export * from './issuer.js';
 export * from './logger.js';
 export * from './manifest/index.js';
 export * from './model.js';
+export * from './objects.js';
 export * from './observed.js';
 export * from './pem.js';
 export * from './state.js';

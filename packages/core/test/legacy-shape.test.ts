@@ -4,7 +4,7 @@
  * problem would go unreported.
  */
 import fc from 'fast-check';
-import { hasLegacyShape, legacyEntrySchema } from '../src/manifest/legacy-schema.js';
+import { hasLegacyShape, LEGACY_FIELDS, legacyEntrySchema } from '../src/manifest/legacy-schema.js';
 
 const FIELDS = [
   'common_name',
@@ -49,4 +49,8 @@ test('a plain valid entry takes the shortcut; a wrongly typed one does not', () 
   expect(hasLegacyShape({ ...valid, sans: 'a.test' })).toBe(false);
   expect(hasLegacyShape({ ...valid, owner: 0 })).toBe(false);
   expect(hasLegacyShape({ common_name: 'a.test', cert_path: '/a.crt' })).toBe(false);
+});
+
+test('the fields known without zod are the fields of the zod schema', () => {
+  expect([...LEGACY_FIELDS].sort()).toEqual(Object.keys(legacyEntrySchema().shape).sort());
 });

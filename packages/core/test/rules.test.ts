@@ -394,6 +394,48 @@ describe('reporting', () => {
     );
   });
 
+  test('a shape error in one certificate hides no problem of another', () => {
+    const text = aV1Manifest([
+      aCert({ hooks: 'true', mode: 640 }),
+      second({ name: 'web', dns: ['a..b'], files: { cert: 'rel.pem' } }),
+    ]);
+    expect(errorsOf(text).map(brief)).toEqual(
+      expect.arrayContaining([
+        { rule: 'wrong-type', entry: 0, field: 'hooks' },
+        { rule: 'invalid-mode', entry: 0, field: 'mode' },
+        { rule: 'duplicate-name', entry: 1, field: 'name' },
+        { rule: 'invalid-san', entry: 1, field: 'dns.0' },
+        { rule: 'relative-path', entry: 1, field: 'files.cert' },
+      ]),
+    );
+  });
+
+  test('a field of the wrong type hides no problem of the other fields of its certificate', () => {
+    const text = aV1Manifest([
+      aCert({
+        owner: 7,
+        keymode: '0600',
+        sans: ['web.example.test', 5, 'a..b'],
+        files: { cert: 'rel.pem', key: false },
+        hooks: [{ command: 'true', timeout: true }, { command: ' ' }],
+      }),
+    ]);
+    expect(new Set(errorsOf(text).map((p) => JSON.stringify(brief(p))))).toEqual(
+      new Set(
+        [
+          { rule: 'wrong-type', entry: 0, field: 'owner' },
+          { rule: 'unknown-field', entry: 0, field: 'keymode' },
+          { rule: 'wrong-type', entry: 0, field: 'sans.1' },
+          { rule: 'invalid-san', entry: 0, field: 'sans.2' },
+          { rule: 'relative-path', entry: 0, field: 'files.cert' },
+          { rule: 'wrong-type', entry: 0, field: 'files.key' },
+          { rule: 'wrong-type', entry: 0, field: 'hooks.0.timeout' },
+          { rule: 'empty-hook', entry: 0, field: 'hooks.1.command' },
+        ].map((problem) => JSON.stringify(problem)),
+      ),
+    );
+  });
+
   test('v1 problems carry the line and column of the field', () => {
     const text = [
       'apiVersion: certloop.dev/v1',

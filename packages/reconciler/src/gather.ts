@@ -3,6 +3,7 @@
  * owner ids and the observation, then the pure plan. `certloop plan` stops
  * here; `reconcileOnce` goes on to act. Nothing here writes.
  */
+
 import type {
   DesiredCertificate,
   DesiredState,
@@ -11,6 +12,7 @@ import type {
   StatusDocument,
   TrustMaterial,
 } from '@certloop/core';
+import { omitUndefined } from '@certloop/core';
 import { buildPlan, type Plan } from './plan.js';
 import type { ResolvedIds } from './policies/input.js';
 import type { ReconcilePorts } from './ports.js';
@@ -49,13 +51,11 @@ export async function gatherAndPlan(
   const [provenance, status] = await Promise.all([ports.provenance.readAll(), ports.status.read()]);
   const ids = await resolveAllIds(desired.certificates, ports);
   const observed = await ports.observe(desired.certificates, trust);
-  const plan = buildPlan(desired, observed, {
-    now: ports.clock(),
-    provenance,
-    ids,
-    ...(status === undefined ? {} : { status }),
-    ...(options.force === undefined ? {} : { force: options.force }),
-  });
+  const plan = buildPlan(
+    desired,
+    observed,
+    omitUndefined({ now: ports.clock(), provenance, ids, status, force: options.force }),
+  );
   return { trust, trustError, provenance, status, ids, observed, plan };
 }
 

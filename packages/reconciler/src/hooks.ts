@@ -8,6 +8,7 @@ import {
   type DesiredCertificate,
   hookEnvironment,
   mergeEnvironments,
+  omitUndefined,
   type ReasonCode,
 } from '@certloop/core';
 import type { HookRun } from './ports.js';
@@ -24,12 +25,15 @@ export interface HookTrigger {
 
 /** The environment of one certificate's hook run (variables documented in core's hook-environment.ts). */
 export function environmentOf(trigger: HookTrigger): Record<string, string> {
-  return hookEnvironment(trigger.certificate, {
-    action: trigger.action,
-    reasons: trigger.reasons,
-    ...(trigger.serial === undefined ? {} : { serial: trigger.serial }),
-    ...(trigger.notAfter === undefined ? {} : { notAfter: trigger.notAfter }),
-  });
+  return hookEnvironment(
+    trigger.certificate,
+    omitUndefined({
+      action: trigger.action,
+      reasons: trigger.reasons,
+      serial: trigger.serial,
+      notAfter: trigger.notAfter,
+    }),
+  );
 }
 
 export interface HookReport {

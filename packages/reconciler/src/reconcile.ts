@@ -35,7 +35,7 @@ export async function reconcileOnce(
 
   // Gather, then decide.
   const { trust, trustError, provenance, status, ids, observed, plan } = await gatherAndPlan(desired, ports, {
-    ...(options.force === undefined ? {} : { force: options.force }),
+    force: options.force,
   });
   const ctx: PassContext = {
     desired,

@@ -8,6 +8,7 @@
  * records) that did not change comes back as the previous object itself, and
  * "did the status change?" is an identity check.
  */
+
 import type {
   Action,
   CertificateCondition,
@@ -18,6 +19,7 @@ import type {
   ReasonCode,
   StatusDocument,
 } from '@certloop/core';
+import { omitUndefined } from '@certloop/core';
 import { castDraft, type Draft, produce } from 'immer';
 
 export type Outcome = 'changed' | 'unchanged' | 'failed';
@@ -102,8 +104,7 @@ export function conditionFor(
   failure?: string,
 ): Omit<CertificateCondition, 'lastTransitionTime'> {
   if (failure !== undefined) {
-    const first = reasons[0];
-    return { state: 'Failed', message: failure, ...(first === undefined ? {} : { reason: first.code }) };
+    return omitUndefined({ state: 'Failed' as const, message: failure, reason: reasons[0]?.code });
   }
   for (const state of STATE_PRECEDENCE) {
     const reason = reasons.find((r) => STATE_OF_REASON[r.code] === state);

@@ -3,7 +3,9 @@
  * shell: nothing is interpolated, and secrets travel only on standard input
  * or in files, never in argv (which any user can read in the process list).
  */
+
 import { spawn } from 'node:child_process';
+import { omitUndefined } from '@certloop/core';
 
 export interface CommandResult {
   /** Null when killed (timeout) or not started. */
@@ -57,12 +59,14 @@ export const runCommand: CommandRunner = (argv, options) =>
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({
-        exitCode: startError === undefined ? code : null,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-        timedOut,
-        ...(startError === undefined ? {} : { startError }),
-      });
+      resolve(
+        omitUndefined({
+          exitCode: startError === undefined ? code : null,
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          timedOut,
+          startError,
+        }),
+      );
     });
   });

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { CertloopError } from '@certloop/core';
+import { CertloopError, omitUndefined } from '@certloop/core';
 
 export interface ResolvedOwner {
   readonly uid?: number;
@@ -27,7 +27,7 @@ export const ownerDatabaseFiles: Record<Database, string> = {
 export async function resolveOwner(owner?: string, group?: string): Promise<ResolvedOwner> {
   const uid = owner === undefined ? undefined : await resolveId('passwd', owner);
   const gid = group === undefined ? undefined : await resolveId('group', group);
-  return { ...(uid === undefined ? {} : { uid }), ...(gid === undefined ? {} : { gid }) };
+  return omitUndefined({ uid, gid });
 }
 
 /** Forget cached lookups (tests; a long-running service never needs it). */

@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@certloop/core';
-import { silentLogger } from '@certloop/core';
+import { omitUndefined, silentLogger } from '@certloop/core';
 import { isGuestExecCommand, parseGuestExecResult } from '../delivery/guest-exec-result.js';
 import { BoundedOutput, LineSplitter } from './output.js';
 
@@ -105,15 +105,15 @@ export function runHook(run: HookRun, options: RunHookOptions = {}): Promise<Hoo
       finished = true;
       for (const timer of timers) clearTimeout(timer);
       const inGuest = guestOutcome(run.command, exit.code, output.toString());
-      const result: HookResult = {
+      const result: HookResult = omitUndefined({
         command: run.command,
         exitCode: inGuest?.exitCode ?? exit.code,
         signal: exit.signal,
         timedOut,
         durationMs: Math.round(performance.now() - started),
         output: inGuest?.output ?? output.toString(),
-        ...(spawnError === undefined ? {} : { error: spawnError }),
-      };
+        error: spawnError,
+      });
       const level = hookSucceeded(result) ? 'info' : 'warn';
       logger[level]('Hook finished', {
         command: run.command,

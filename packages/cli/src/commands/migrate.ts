@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toV1Manifest, type V1ManifestDocument } from '@certloop/core';
+import { ifDefined, omitUndefined, toV1Manifest, type V1ManifestDocument } from '@certloop/core';
 // A static import: this module is itself loaded only for `migrate`. A dynamic
 // import('yaml') of the CommonJS package lost its named exports in the bundle.
 import { stringify } from 'yaml';
@@ -60,28 +60,19 @@ function withFlags(doc: V1ManifestDocument, flags: IssuerFlags & StateOptions): 
     result.issuer = { local: { directory: resolve(flags.localCa) } };
   } else if (flags.caUrl !== undefined) {
     result.issuer = {
-      stepCA: {
+      stepCA: omitUndefined({
         url: flags.caUrl,
-        ...(flags.root === undefined ? {} : { root: resolve(flags.root) }),
-        ...(flags.fingerprint === undefined ? {} : { fingerprint: flags.fingerprint }),
-        ...(flags.provisioner === undefined ? {} : { provisioner: flags.provisioner }),
-        ...(flags.provisionerPasswordFile === undefined
-          ? {}
-          : { passwordFile: resolve(flags.provisionerPasswordFile) }),
-      },
+        root: ifDefined(flags.root, (root) => resolve(root)),
+        fingerprint: flags.fingerprint,
+        provisioner: flags.provisioner,
+        passwordFile: ifDefined(flags.provisionerPasswordFile, (file) => resolve(file)),
+      }),
     };
   }
   if (flags.stateDir !== undefined) result.stateDir = resolve(flags.stateDir);
   // Key order as a person reads it: apiVersion, kind, issuer, stateDir, defaults, certificates.
   const { apiVersion, kind, issuer, stateDir, defaults, certificates } = result;
-  return {
-    apiVersion,
-    kind,
-    ...(issuer === undefined ? {} : { issuer }),
-    ...(stateDir === undefined ? {} : { stateDir }),
-    ...(defaults === undefined ? {} : { defaults }),
-    certificates,
-  };
+  return omitUndefined({ apiVersion, kind, issuer, stateDir, defaults, certificates });
 }
 
 declare const __CERTLOOP_SCHEMA__: string | undefined;

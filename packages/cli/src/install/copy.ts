@@ -4,7 +4,9 @@
  * the first rename, key first, certificate last. Identical files are left
  * alone (same inode, same mtime); only their mode or owner is corrected.
  */
+
 import { COMMIT_ORDER, type FileToWrite, writeFilesAtomically } from '@certloop/actuators';
+import { omitUndefined } from '@certloop/core';
 import type { LocalTarget } from './request.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -14,10 +16,7 @@ export interface CopyResult {
 }
 
 export async function copySnapshot(snapshot: Snapshot, local: LocalTarget): Promise<CopyResult> {
-  const ids = {
-    ...(local.owner === undefined ? {} : { owner: local.owner }),
-    ...(local.group === undefined ? {} : { group: local.group }),
-  };
+  const ids = omitUndefined({ owner: local.owner, group: local.group });
   const byRole: Partial<Record<(typeof COMMIT_ORDER)[number], FileToWrite>> = {
     key: { path: local.keyPath, content: snapshot.key, mode: local.keyMode, ...ids },
     cert: { path: local.certPath, content: snapshot.cert, mode: local.mode, ...ids },

@@ -1,6 +1,6 @@
 /** The local side of `certloop install`: flags checked and turned into plain values (UsageError otherwise). */
 import { isAbsolute, resolve } from 'node:path';
-import { UsageError } from '@certloop/core';
+import { omitUndefined, UsageError } from '@certloop/core';
 import type { IssuerFlags } from '../options.js';
 
 /** Issuer flags say where the roots come from when the entry declares no CA bundle (`--ca`). */
@@ -51,14 +51,14 @@ export function parseInstallFlags(flags: InstallFlags): InstallRequest {
     name: flags.name,
     manifest: flags.file,
     waitMs: waitSeconds(flags.wait) * 1000,
-    local: {
+    local: omitUndefined({
       certPath: localPath(flags.cert, '--cert'),
       keyPath: localPath(flags.key, '--key'),
-      ...(caPath === undefined ? {} : { caPath }),
+      caPath,
       ...ownerAndGroup(flags.owner),
       mode: fileMode(flags.mode, '--mode', DEFAULT_CERT_MODE),
       keyMode: fileMode(flags.keyMode, '--key-mode', DEFAULT_KEY_MODE),
-    },
+    }),
   };
 }
 

@@ -5,7 +5,7 @@
  * intermediates), else the leaf file.
  */
 import type { DesiredCertificate } from '@certloop/core';
-import { UsageError } from '@certloop/core';
+import { omitUndefined, UsageError } from '@certloop/core';
 
 export interface SharedSource {
   readonly name: string;
@@ -38,23 +38,20 @@ export function sharedSourceOf(cert: DesiredCertificate): SharedSource {
   if (files.key === undefined) {
     throw new UsageError(`The certificate "${cert.name}" declares no key file to install.`);
   }
+  // A full chain already holds the intermediates.
   const chainPath = files.fullchain === undefined ? files.chain : undefined;
   const certRole = files.fullchain === undefined ? 'cert' : 'fullchain';
-  return {
+  return omitUndefined({
     name: cert.name,
     certPath,
     keyPath: files.key,
-    ...(chainPath === undefined ? {} : { chainPath }),
-    ...(files.caBundle === undefined ? {} : { caPath: files.caBundle }),
+    chainPath,
+    caPath: files.caBundle,
     entry: {
       ...cert,
-      files: {
-        [certRole]: certPath,
-        key: files.key,
-        ...(chainPath === undefined ? {} : { chain: chainPath }),
-      },
+      files: omitUndefined({ [certRole]: certPath, key: files.key, chain: chainPath }),
     },
-  };
+  });
 }
 
 /** Finds a certificate by its name in the manifest (legacy names are common names). */

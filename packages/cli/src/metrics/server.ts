@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UsageError } from '@certloop/core';
+import { omitUndefined, UsageError } from '@certloop/core';
 import type { Registry } from 'prom-client';
 
 export interface Readiness {
@@ -83,7 +83,7 @@ export async function startMetricsServer(
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, ...(host === undefined ? {} : { host }) }, () => {
+    server.listen(omitUndefined({ port, host }), () => {
       server.off('error', reject);
       resolve();
     });

@@ -3,7 +3,7 @@
  * health, systemd's status line, the log lines about each certificate, and
  * the status report behind the page on `/`.
  */
-import type { Clock, Logger } from '@certloop/core';
+import { type Clock, type Logger, omitUndefined } from '@certloop/core';
 import {
   buildStatusReport,
   certificateLogFields,
@@ -75,15 +75,13 @@ function logCertificates(logger: Logger, outcome: PassOutcome): void {
       logger.info('Certificate updated.', {
         ...certificateLogFields(result),
         action: result.action,
-        ...(result.serial === undefined ? {} : { serial: result.serial }),
-        ...(result.notAfter === undefined ? {} : { notAfter: result.notAfter }),
+        ...omitUndefined({ serial: result.serial, notAfter: result.notAfter }),
       });
     } else if (result.outcome === 'failed') {
       logger.warn('Certificate not reconciled.', {
         ...certificateLogFields(result),
         action: result.action,
-        ...(result.error === undefined ? {} : { error: result.error }),
-        ...(result.retryNotBefore === undefined ? {} : { retryNotBefore: result.retryNotBefore }),
+        ...omitUndefined({ error: result.error, retryNotBefore: result.retryNotBefore }),
       });
     }
   }

@@ -6,6 +6,7 @@
  * everything it opened is closed, whether the loop ended well or not.
  */
 import { resolve } from 'node:path';
+import { omitUndefined } from '@certloop/core';
 import { ReconcileService, type StatusReport, watchManifest } from '@certloop/reconciler';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -120,13 +121,13 @@ export async function startService(
       throw error;
     },
   );
-  return {
+  return omitUndefined({
     service,
     metrics,
-    ...(server === undefined ? {} : { metricsUrl: server.url }),
+    metricsUrl: server?.url,
     done,
     drained: running.then((r) => r.drained).catch(() => false),
-  };
+  });
 }
 
 /** Type=notify: READY=1 with the first status line (whatever the first pass did: the service is up and retries), STATUS= after. */

@@ -5,7 +5,9 @@
  * owners and modes, hooks, delivery into guests) is returned as `unexpressed`,
  * never dropped silently.
  */
+
 import type { DesiredCertificate, DesiredState, KeyAlgorithm, RenewalPolicy } from '../model.js';
+import { omitUndefined } from '../objects.js';
 
 export interface IssuerReference {
   readonly name: string;
@@ -160,11 +162,11 @@ export function toCertManagerCertificates(
     const object: CertificateObject = {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
-      metadata: {
+      metadata: omitUndefined({
         name,
-        ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+        namespace: options.namespace,
         labels: { 'app.kubernetes.io/managed-by': 'certloop-export' },
-      },
+      }),
       spec: {
         secretName,
         commonName: spec.commonName,
@@ -174,11 +176,11 @@ export function toCertManagerCertificates(
         ...optional('uris', spec.sans.uri),
         duration: goDuration(spec.lifetimeMs),
         ...renewal(certificate.renewal, spec.lifetimeMs),
-        privateKey: {
+        privateKey: omitUndefined({
           algorithm: KEYS[spec.keyAlgorithm],
-          ...(size === undefined ? {} : { size }),
-          rotationPolicy: certificate.rotation === 'always' ? 'Always' : 'Never',
-        },
+          size,
+          rotationPolicy: certificate.rotation === 'always' ? ('Always' as const) : ('Never' as const),
+        }),
         usages: usages(certificate),
         issuerRef: { ...options.issuerRef },
       },

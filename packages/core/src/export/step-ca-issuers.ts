@@ -9,6 +9,7 @@
  *   provisioner as certloop. No challenge to solve; the step-issuer
  *   controller must be installed and the provisioner password lives in a Secret.
  */
+import { ifDefined, omitUndefined } from '../objects.js';
 import type { IssuerReference } from './cert-manager.js';
 
 export const ISSUER_OBJECTS = ['acme', 'step-issuer'] as const;
@@ -45,10 +46,11 @@ export interface IssuerObject {
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 function metadata(options: IssuerObjectOptions): Record<string, string> {
-  return {
+  // A cluster-scoped issuer has no namespace.
+  return omitUndefined({
     name: options.name,
-    ...(options.clusterScoped || options.namespace === undefined ? {} : { namespace: options.namespace }),
-  };
+    namespace: options.clusterScoped ? undefined : options.namespace,
+  });
 }
 
 export function acmeIssuerObject(options: IssuerObjectOptions): IssuerObject {
@@ -61,12 +63,12 @@ export function acmeIssuerObject(options: IssuerObjectOptions): IssuerObject {
       kind,
       metadata: metadata(options),
       spec: {
-        acme: {
+        acme: omitUndefined({
           server: `${options.ca.url}/acme/${encodeURIComponent(provisioner)}/directory`,
-          ...(options.ca.rootPem === undefined ? {} : { caBundle: base64(options.ca.rootPem) }),
+          caBundle: ifDefined(options.ca.rootPem, base64),
           privateKeySecretRef: { name: accountKey },
           solvers: [{ http01: { ingress: {} } }],
-        },
+        }),
       },
     },
     reference: { name: options.name, kind, group: 'cert-manager.io' },
@@ -91,7 +93,7 @@ export function stepIssuerObject(options: IssuerObjectOptions): IssuerObject {
       metadata: metadata(options),
       spec: {
         url: options.ca.url,
-        ...(options.ca.rootPem === undefined ? {} : { caBundle: base64(options.ca.rootPem) }),
+        ...omitUndefined({ caBundle: ifDefined(options.ca.rootPem, base64) }),
         provisioner: {
           name: options.provisioner,
           kid: options.provisionerKid,

@@ -11,6 +11,7 @@ import type {
   OutputFiles,
   SubjectAltNames,
 } from '../model.js';
+import { ifDefined, omitUndefined } from '../objects.js';
 import type { Draft } from './draft.js';
 import { specHash } from './spec-hash.js';
 
@@ -56,7 +57,7 @@ function toCertificate(draft: Draft): DesiredCertificate {
     files: Object.freeze(files as OutputFiles),
     placement: Object.freeze(draft.placement),
     hooks: freezeHooks(draft.hooks),
-    ...(draft.delivery === undefined ? {} : { delivery: Object.freeze(draft.delivery) }),
+    ...omitUndefined({ delivery: ifDefined(draft.delivery, (delivery) => Object.freeze(delivery)) }),
     specHash: specHash(spec),
   });
 }

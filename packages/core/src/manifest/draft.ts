@@ -5,9 +5,11 @@
  */
 import type {
   CertificateUsage,
+  EngineSettings,
   FileRole,
   GuestDelivery,
   Hook,
+  IssuerConfig,
   KeyAlgorithm,
   Placement,
   RenewalPolicy,
@@ -51,7 +53,14 @@ export interface Draft {
   files: DraftFile[];
   placement: Placement;
   hooks: Hook[];
-  delivery?: GuestDelivery;
+  delivery: GuestDelivery | undefined;
+}
+
+/** What normalising a manifest of either format gives, before the rules across certificates. */
+export interface NormalisedManifest {
+  drafts: Draft[];
+  issuer: IssuerConfig | undefined;
+  settings: EngineSettings;
 }
 
 /** Built-in defaults shared by both formats (legacy overrides some). */

@@ -1,10 +1,14 @@
 /** The structure of the legacy Phoenix manifest entry (zod): shapes only, unknown fields allowed. */
 import type { z } from 'zod';
+import { type Layered, parseLayered } from './layered.js';
+import type { DocPath, ProblemSink } from './problems.js';
 import { zod } from './zod-module.js';
+import { describePath, reportZodIssues } from './zod-problems.js';
 
 const REQUIRED_STRINGS = ['common_name', 'cert_path', 'key_path'] as const;
 const OPTIONAL_STRINGS = ['owner', 'permissions', 'post_renewal_command'] as const;
 
+/** The schema's fields, spelled out so a valid manifest is read without loading zod (a test keeps them equal). */
 export const LEGACY_FIELDS: readonly string[] = [
   'common_name',
   'sans',
@@ -37,11 +41,46 @@ function buildSchema() {
   });
 }
 
-let schema: ReturnType<typeof buildSchema> | undefined;
+type LegacyEntrySchema = ReturnType<typeof buildSchema>;
+export type LegacyEntry = z.output<LegacyEntrySchema>;
 
-export function legacyEntrySchema(): z.ZodType {
+let schema: LegacyEntrySchema | undefined;
+
+export function legacyEntrySchema(): LegacyEntrySchema {
   schema ??= buildSchema();
   return schema;
+}
+
+/**
+ * The structure step of a legacy manifest, entry by entry: shape problems are
+ * errors, unknown fields warnings (Phoenix ignored them), and what has the
+ * right shape is returned for normalisation.
+ */
+export function readLegacyEntries(entries: readonly unknown[], sink: ProblemSink): Layered<LegacyEntry>[] {
+  return entries.map((entry, index) => {
+    const at: DocPath = [index];
+    const shaped = hasLegacyShape(entry) ? entry : parseEntry(entry, at, sink);
+    warnUnknownFields(entry, at, sink);
+    return shaped;
+  });
+}
+
+function parseEntry(entry: unknown, at: DocPath, sink: ProblemSink): Layered<LegacyEntry> {
+  const { data, issues } = parseLayered(legacyEntrySchema(), entry);
+  reportZodIssues(issues, at, sink, { unknownFields: 'warning' });
+  return data ?? {};
+}
+
+function warnUnknownFields(entry: unknown, at: DocPath, sink: ProblemSink): void {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return;
+  for (const key of Object.keys(entry)) {
+    if (LEGACY_FIELDS.includes(key)) continue;
+    sink.warn(
+      [...at, key],
+      'unknown-field',
+      `${describePath([...at, key])} is not a known field; it is ignored.`,
+    );
+  }
 }
 
 /**
@@ -49,7 +88,7 @@ export function legacyEntrySchema(): z.ZodType {
  * the common case of a valid manifest then never loads it. Anything else goes
  * through zod for its issues.
  */
-export function hasLegacyShape(entry: unknown): boolean {
+export function hasLegacyShape(entry: unknown): entry is LegacyEntry {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return false;
   const record = entry as Record<string, unknown>;
   for (const field of REQUIRED_STRINGS) if (typeof record[field] !== 'string') return false;

@@ -1,11 +1,13 @@
 /**
- * Reads the legacy Phoenix manifest (a JSON array of entries) into drafts,
- * with the behaviour of Phoenix's shell manager: SANs default to the common
- * name, `permissions` applies to both files, `post_renewal_command` is a hook,
- * 24h certificates renewed when less than 12h remain, a fresh P-256 key each time.
+ * Normalises the legacy Phoenix manifest (its entries as the schema let them
+ * through) into drafts, with the behaviour of Phoenix's shell manager: SANs
+ * default to the common name, `permissions` applies to both files,
+ * `post_renewal_command` is a hook, 24h certificates renewed when less than
+ * 12h remain, a fresh P-256 key each time.
  */
 import { dirname, join } from 'node:path';
 import { DEFAULT_GUEST_PATHS, type GuestDelivery, type Hook, type RenewalPolicy } from '../model.js';
+import { ifDefined, omitUndefined } from '../objects.js';
 import {
   DEFAULT_FILE_MODE,
   DEFAULT_HOOK_TIMEOUT_MS,
@@ -15,24 +17,26 @@ import {
   type DraftFile,
   LEGACY_LIFETIME_MS,
   LEGACY_RENEW_BEFORE_MS,
+  type NormalisedManifest,
   type Sourced,
 } from './draft.js';
 import { formatDuration } from './duration.js';
-import { hasLegacyShape, LEGACY_FIELDS, legacyEntrySchema } from './legacy-schema.js';
+import type { Layered } from './layered.js';
+import type { LegacyEntry } from './legacy-schema.js';
 import type { LoadOptions } from './options.js';
 import type { DocPath, ProblemSink } from './problems.js';
 import {
-  asRecord,
   checkCommonName,
-  has,
-  type Raw,
-  readPath,
-  readSans,
-  sansFromCommonName,
-  str,
-} from './read-values.js';
-import { parseMode, parseUserGroup, show } from './values.js';
-import { describePath, reportZodIssues } from './zod-problems.js';
+  checkCompleteGuest,
+  checkLegacyHookCommand,
+  checkManifestPath,
+  checkMode,
+  checkSans,
+  checkUserGroup,
+} from './rules/values.js';
+import { sansFromCommonName } from './sans.js';
+import { show } from './values.js';
+import { describePath } from './zod-problems.js';
 
 /**
  * Legacy `cert_path` holds what `step ca certificate` writes there: the leaf
@@ -47,12 +51,19 @@ export const LEGACY_CERT_ROLE = 'fullchain' as const;
  */
 export const LEGACY_CA_FILE_NAME = 'ca.pem';
 
-export function readLegacy(
-  entries: readonly unknown[],
+interface Shared {
+  manifestDir: string;
+  sink: ProblemSink;
+  lifetimeMs: Sourced<number>;
+  renewal: Sourced<RenewalPolicy>;
+}
+
+export function normaliseLegacy(
+  entries: readonly Layered<LegacyEntry>[],
   manifestDir: string,
   options: LoadOptions,
   sink: ProblemSink,
-): Draft[] {
+): NormalisedManifest {
   const lifetimeMs: Sourced<number> =
     options.durationMs !== undefined
       ? { value: options.durationMs, at: [], source: 'the --duration option', explicit: false }
@@ -71,156 +82,99 @@ export function readLegacy(
         : `the legacy default (${formatDuration(LEGACY_RENEW_BEFORE_MS)} before expiry)`,
     explicit: false,
   };
-
-  const drafts = entries.map((entry, index) =>
-    readEntry(entry, index, manifestDir, sink, lifetimeMs, renewal),
-  );
+  const shared: Shared = { manifestDir, sink, lifetimeMs, renewal };
+  const drafts = entries.map((entry, index) => normaliseEntry(entry, index, shared));
   nameByCommonName(drafts, sink);
-  return drafts;
+  // The issuer comes from flags, the environment or $STEPPATH.
+  return { drafts, issuer: undefined, settings: {} };
 }
 
-function readEntry(
-  entry: unknown,
+function normaliseEntry(
+  entry: Layered<LegacyEntry>,
   index: number,
-  manifestDir: string,
-  sink: ProblemSink,
-  lifetimeMs: Sourced<number>,
-  renewal: Sourced<RenewalPolicy>,
+  { manifestDir, sink, lifetimeMs, renewal }: Shared,
 ): Draft {
   const at: DocPath = [index];
-  if (!hasLegacyShape(entry)) {
-    const parsed = legacyEntrySchema().safeParse(entry, { reportInput: true });
-    if (!parsed.success) reportZodIssues(parsed.error.issues, at, sink, { unknownFields: 'warning' });
-  }
-  const raw: Raw | undefined = asRecord(entry);
-  for (const key of Object.keys(raw ?? {})) {
-    if (!LEGACY_FIELDS.includes(key)) {
-      sink.warn(
-        [...at, key],
-        'unknown-field',
-        `${describePath([...at, key])} is not a known field; it is ignored.`,
-      );
-    }
-  }
+  const field = (name: string): DocPath => [...at, name];
 
-  const commonName = str(raw, 'common_name') ?? '';
-  if (str(raw, 'common_name') !== undefined) checkCommonName(sink, [...at, 'common_name'], commonName);
-  const sansExplicit = has(raw, 'sans');
-  const sans = sansExplicit
-    ? readSans(sink, { mixed: { at: [...at, 'sans'], values: raw?.sans } })
-    : sansFromCommonName(commonName);
+  const commonName = entry.common_name ?? '';
+  if (entry.common_name !== undefined) checkCommonName(sink, field('common_name'), commonName);
+  const sansExplicit = entry.sans !== undefined;
+  const sans = ifDefined(entry.sans, (values) => checkSans(sink, { mixed: { at: field('sans'), values } }));
 
   const files: DraftFile[] = [];
-  const certPath = readPath(sink, [...at, 'cert_path'], raw?.cert_path, manifestDir);
-  if (certPath !== undefined)
-    files.push({ role: LEGACY_CERT_ROLE, path: certPath, at: [...at, 'cert_path'] });
-  const keyPath = readPath(sink, [...at, 'key_path'], raw?.key_path, manifestDir);
-  if (keyPath !== undefined) files.push({ role: 'key', path: keyPath, at: [...at, 'key_path'] });
+  const certPath = ifDefined(entry.cert_path, (text) =>
+    checkManifestPath(sink, field('cert_path'), text, manifestDir),
+  );
+  if (certPath !== undefined) files.push({ role: LEGACY_CERT_ROLE, path: certPath, at: field('cert_path') });
+  const keyPath = ifDefined(entry.key_path, (text) =>
+    checkManifestPath(sink, field('key_path'), text, manifestDir),
+  );
+  if (keyPath !== undefined) files.push({ role: 'key', path: keyPath, at: field('key_path') });
 
-  const placement: { owner?: string; group?: string; fileMode: number; keyMode: number } = {
-    fileMode: DEFAULT_FILE_MODE,
-    keyMode: DEFAULT_KEY_MODE,
-  };
-  const owner = str(raw, 'owner');
-  if (owner !== undefined) {
-    const parts = parseUserGroup(owner);
-    if (parts) {
-      placement.owner = parts.user;
-      placement.group = parts.group;
-    } else {
-      sink.error(
-        [...at, 'owner'],
-        'invalid-owner',
-        `${describePath([...at, 'owner'])} ${show(owner)} must be user:group (names or numeric ids), e.g. root:www-data.`,
-      );
-    }
-  }
-  const permissions = str(raw, 'permissions');
-  if (permissions !== undefined) {
-    const mode = parseMode(permissions);
-    if (mode === undefined) {
-      sink.error(
-        [...at, 'permissions'],
-        'invalid-mode',
-        `${describePath([...at, 'permissions'])} ${show(permissions)} is not an octal mode between 000 and 777.`,
-      );
-    } else {
-      placement.fileMode = mode;
-      placement.keyMode = mode;
-    }
-  }
+  const account = ifDefined(entry.owner, (text) => checkUserGroup(sink, field('owner'), text));
+  const mode = ifDefined(entry.permissions, (text) => checkMode(sink, field('permissions'), text, 3));
+  // `permissions` applies to both files, as Phoenix's chmod did.
+  const placement = omitUndefined({
+    fileMode: mode ?? DEFAULT_FILE_MODE,
+    keyMode: mode ?? DEFAULT_KEY_MODE,
+    owner: account?.user,
+    group: account?.group,
+  });
 
   const hooks: Hook[] = [];
-  const command = str(raw, 'post_renewal_command');
-  if (command !== undefined && command.trim() !== '')
+  const command = entry.post_renewal_command;
+  if (command !== undefined && checkLegacyHookCommand(sink, field('post_renewal_command'), command))
     hooks.push({ command, timeoutMs: DEFAULT_HOOK_TIMEOUT_MS });
-  else if (command !== undefined) {
-    sink.warn(
-      [...at, 'post_renewal_command'],
-      'empty-hook',
-      `${describePath([...at, 'post_renewal_command'])} is empty; no command will run.`,
-    );
-  }
 
-  const includeCa = raw?.include_ca === true;
+  const includeCa = entry.include_ca === true;
   if (includeCa && certPath !== undefined) {
     files.push({
       role: 'caBundle',
       path: join(dirname(certPath), LEGACY_CA_FILE_NAME),
-      at: [...at, 'include_ca'],
+      at: field('include_ca'),
     });
   }
-  const delivery = readGuest(raw, at, sink, includeCa);
 
   return {
     entryIndex: index,
     at,
     name: commonName,
-    namePath: [...at, 'common_name'],
+    namePath: field('common_name'),
     commonName,
-    sans,
+    sans: sans ?? sansFromCommonName(commonName),
     sansExplicit,
-    sansAt: [...at, sansExplicit ? 'sans' : 'common_name'],
+    sansAt: field(sansExplicit ? 'sans' : 'common_name'),
     keyAlgorithm: DEFAULT_KEY_ALGORITHM,
-    usage: raw?.cert_type === 'client' ? 'client' : 'server',
+    usage: entry.cert_type ?? 'server',
     rotation: { value: 'always', at: [], source: 'the legacy default', explicit: false },
     lifetimeMs,
     renewal,
     files,
     placement,
     hooks,
-    ...(delivery === undefined ? {} : { delivery }),
+    delivery: guestDelivery(entry, at, sink, includeCa),
   };
 }
 
 /** `guest_id` + `guest_type`: the files go to the guest's /tmp, where the entry's hook picks them up. */
-function readGuest(
-  raw: Raw | undefined,
+function guestDelivery(
+  entry: Layered<LegacyEntry>,
   at: DocPath,
   sink: ProblemSink,
   includeCa: boolean,
 ): GuestDelivery | undefined {
-  const guestId = raw?.guest_id;
-  const guestType = raw?.guest_type;
-  const hasId = typeof guestId === 'number' && Number.isInteger(guestId) && guestId > 0;
-  const hasType = guestType === 'lxc' || guestType === 'vm';
-  if (hasId !== hasType) {
-    const missing = hasId ? 'guest_type' : 'guest_id';
-    sink.error(
-      [...at, missing],
-      'incomplete-guest',
-      `${describePath([...at, missing])} is required with ${hasId ? 'guest_id' : 'guest_type'}: a delivery needs both the guest's id and whether it is an lxc container or a vm.`,
-    );
+  const { guest_id: guestId, guest_type: guestType } = entry;
+  if (!checkCompleteGuest(sink, at, { guest_id: guestId !== undefined, guest_type: guestType !== undefined }))
     return undefined;
-  }
-  if (!hasId || !hasType) return undefined;
-  return {
-    guestId: guestId as number,
+  if (guestId === undefined || guestType === undefined) return undefined;
+  return omitUndefined({
+    guestId,
     guestType,
     certPath: DEFAULT_GUEST_PATHS.certPath,
     keyPath: DEFAULT_GUEST_PATHS.keyPath,
-    ...(includeCa ? { caPath: DEFAULT_GUEST_PATHS.caPath } : {}),
-  };
+    caPath: includeCa ? DEFAULT_GUEST_PATHS.caPath : undefined,
+  });
 }
 
 /** Stable names are common names; a repeated one gets "#2", "#3" in manifest order, with a warning. */

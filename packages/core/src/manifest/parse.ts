@@ -7,17 +7,17 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CertloopError, ManifestError, type ManifestProblem } from '../errors.js';
-import type { DesiredState, EngineSettings, IssuerConfig, ManifestFormat } from '../model.js';
+import type { DesiredState } from '../model.js';
 import { buildState } from './build.js';
-import type { Draft } from './draft.js';
-import { readLegacy } from './legacy.js';
+import type { NormalisedManifest } from './draft.js';
+import { normaliseLegacy } from './legacy.js';
+import { readLegacyEntries } from './legacy-schema.js';
 import { DEFAULT_MAX_MANIFEST_BYTES, type LoadOptions } from './options.js';
 import { ProblemSink } from './problems.js';
-import { asRecord } from './read-values.js';
-import { runRules } from './rules.js';
-import { readSource } from './source.js';
-import { readV1 } from './v1.js';
-import { V1_API_VERSION, V1_KIND } from './v1-schema.js';
+import { runRules } from './rules/entries.js';
+import { readSource, type SourceProblem } from './source.js';
+import { normaliseV1 } from './v1.js';
+import { readV1Document, V1_API_VERSION, V1_KIND } from './v1-schema.js';
 
 export interface LoadedManifest {
   state: DesiredState;
@@ -25,39 +25,48 @@ export interface LoadedManifest {
   warnings: ManifestProblem[];
 }
 
+/** source -> format -> schema -> normalise (value rules) -> rules across certificates -> model. */
 export function parseManifest(text: string, file: string, options: LoadOptions = {}): LoadedManifest {
   const manifestPath = path.resolve(file);
-  const manifestDir = path.dirname(manifestPath);
   const source = readSource(text);
-  if (!source.ok) {
-    throw new ManifestError(
-      file,
-      source.problems.map((p) => ({ severity: 'error' as const, rule: 'syntax', path: [], ...p })),
-    );
-  }
-  const data = source.data;
-  const format = detectFormat(data);
-  const sink = new ProblemSink(format === 'v1' ? ['certificates'] : [], source.locate);
-
-  let drafts: Draft[] = [];
-  let issuer: IssuerConfig | undefined;
-  let settings: EngineSettings = {};
-  if (format === 'legacy') {
-    drafts = readLegacy(data as unknown[], manifestDir, options, sink);
-  } else if (format === 'v1') {
-    const result = readV1(asRecord(data)!, manifestDir, options, sink);
-    ({ drafts, issuer, settings } = result);
-  } else {
-    reportUnknownFormat(data, sink);
-  }
-  runRules({ drafts, sink, checkNames: format === 'v1' });
-
+  if (!source.ok) throw new ManifestError(file, source.problems.map(syntaxProblem));
+  const detected = detectFormat(source.data);
+  const sink = new ProblemSink(detected.format === 'v1' ? ['certificates'] : [], source.locate);
+  const manifest = readFormat(detected, path.dirname(manifestPath), options, sink);
+  runRules({ drafts: manifest.drafts, sink, checkNames: detected.format === 'v1' });
   const problems = sink.list();
-  if (sink.hasErrors || format === undefined) throw new ManifestError(file, problems);
+  if (sink.hasErrors || detected.format === undefined) throw new ManifestError(file, problems);
   return {
-    state: buildState({ manifestPath, format, issuer, settings, drafts }),
+    state: buildState({ manifestPath, format: detected.format, ...manifest }),
     warnings: problems,
   };
+}
+
+type Detected =
+  | { format: 'legacy'; entries: readonly unknown[] }
+  | { format: 'v1'; document: Readonly<Record<string, unknown>> }
+  | { format: undefined; data: unknown };
+
+/** Each format's schema step, then its normalisation. */
+function readFormat(
+  detected: Detected,
+  manifestDir: string,
+  options: LoadOptions,
+  sink: ProblemSink,
+): NormalisedManifest {
+  switch (detected.format) {
+    case 'legacy':
+      return normaliseLegacy(readLegacyEntries(detected.entries, sink), manifestDir, options, sink);
+    case 'v1':
+      return normaliseV1(readV1Document(detected.document, sink), manifestDir, options, sink);
+    case undefined:
+      reportUnknownFormat(detected.data, sink);
+      return { drafts: [], issuer: undefined, settings: {} };
+  }
+}
+
+function syntaxProblem(problem: SourceProblem): ManifestProblem {
+  return { severity: 'error', rule: 'syntax', path: [], ...problem };
 }
 
 export async function loadManifest(file: string, options: LoadOptions = {}): Promise<LoadedManifest> {
@@ -92,30 +101,32 @@ function mebibytes(bytes: number): string {
 }
 
 /** A JSON (or YAML) list is the legacy Phoenix format; an object is a v1 manifest when it says so. */
-function detectFormat(data: unknown): ManifestFormat | undefined {
-  if (Array.isArray(data)) return 'legacy';
-  const record = asRecord(data);
+function detectFormat(data: unknown): Detected {
+  if (Array.isArray(data)) return { format: 'legacy', entries: data };
   if (
-    record &&
-    (record.apiVersion === V1_API_VERSION || record.kind === V1_KIND || 'certificates' in record)
+    isRecord(data) &&
+    (data.apiVersion === V1_API_VERSION || data.kind === V1_KIND || 'certificates' in data)
   ) {
-    return 'v1';
+    return { format: 'v1', document: data };
   }
-  return undefined;
+  return { format: undefined, data };
 }
 
 function reportUnknownFormat(data: unknown, sink: ProblemSink): void {
-  const record = asRecord(data);
+  const apiVersion = isRecord(data) && typeof data.apiVersion === 'string' ? data.apiVersion : undefined;
   const what =
     data === null || data === undefined
       ? 'The manifest is empty.'
-      : record && typeof record.apiVersion === 'string'
-        ? `apiVersion ${JSON.stringify(record.apiVersion).slice(0, 80)} is not supported.`
+      : apiVersion !== undefined
+        ? `apiVersion ${JSON.stringify(apiVersion).slice(0, 80)} is not supported.`
         : 'This is not a certloop manifest.';
-  const at = record && typeof record.apiVersion === 'string' ? ['apiVersion'] : [];
   sink.error(
-    at,
+    apiVersion === undefined ? [] : ['apiVersion'],
     'unknown-format',
     `${what} Expected a JSON list of certificates (legacy Phoenix format) or an object with apiVersion: ${V1_API_VERSION} and kind: ${V1_KIND}.`,
   );
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -153,3 +153,15 @@ export function commonNameAsSan(commonName: string): { type: 'dns' | 'ip'; value
   const name = commonName.trim();
   return dnsNameProblem(name) === undefined ? { type: 'dns', value: name.toLowerCase() } : undefined;
 }
+
+/** SANs when none are listed: the common name, when it can stand as a SAN (what `step ca certificate CN` does). */
+export function sansFromCommonName(commonName: string): SubjectAltNames {
+  const san = commonNameAsSan(commonName);
+  const lists: Record<SanType, string[]> = { dns: [], ip: [], email: [], uri: [] };
+  if (san !== undefined) lists[san.type].push(san.value);
+  return canonicalSans(lists);
+}
+
+export function sanCount(sans: SubjectAltNames): number {
+  return sans.dns.length + sans.ip.length + sans.email.length + sans.uri.length;
+}

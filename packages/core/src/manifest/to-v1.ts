@@ -15,7 +15,7 @@ import type {
 } from '../model.js';
 import { DEFAULT_GUEST_PATHS, FILE_ROLES } from '../model.js';
 import { formatDuration } from './duration.js';
-import { sansFromCommonName } from './read-values.js';
+import { sansFromCommonName } from './sans.js';
 import { canonicalJson } from './spec-hash.js';
 import { V1_API_VERSION, V1_KIND } from './v1-schema.js';
 import { formatMode } from './values.js';

@@ -6,7 +6,10 @@
  */
 import type { z as ZodTypes } from 'zod';
 import { CERTIFICATE_USAGES, FILE_ROLES, GUEST_TYPES, KEY_ALGORITHMS, ROTATION_POLICIES } from '../model.js';
+import { type Layered, parseLayered } from './layered.js';
+import type { ProblemSink } from './problems.js';
 import { zod } from './zod-module.js';
+import { reportZodIssues } from './zod-problems.js';
 
 export const V1_API_VERSION = 'certloop.dev/v1';
 export const V1_KIND = 'CertificateManifest';
@@ -176,12 +179,28 @@ function buildSchemas() {
 }
 
 type V1Schemas = ReturnType<typeof buildSchemas>;
+export type V1Manifest = ZodTypes.output<V1Schemas['manifest']>;
+export type V1Certificate = ZodTypes.output<V1Schemas['certificate']>;
+export type V1Defaults = ZodTypes.output<V1Schemas['defaults']>;
+export type V1Issuer = ZodTypes.output<V1Schemas['issuer']>;
+
 let schemas: V1Schemas | undefined;
 
 /** The v1 schemas, built (and zod loaded) on first call. */
 export function v1Schemas(): V1Schemas {
   schemas ??= buildSchemas();
   return schemas;
+}
+
+/**
+ * The structure step of a v1 manifest: every shape problem reported (unknown
+ * fields are errors: a typo must not pass), and what has the right shape
+ * returned, layer by layer, for normalisation.
+ */
+export function readV1Document(data: unknown, sink: ProblemSink): Layered<V1Manifest> {
+  const { data: document, issues } = parseLayered(v1Schemas().manifest, data);
+  reportZodIssues(issues, [], sink, { unknownFields: 'error' });
+  return document ?? {};
 }
 
 /** The JSON Schema shipped in packages/core/schema/certloop-v1.schema.json. */

@@ -1,19 +1,18 @@
-/** Reads a certloop v1 manifest into drafts: structure by zod, then every value by its named rule. */
+/**
+ * Normalises a v1 manifest, as its schema let it through, into drafts: the
+ * options and defaults applied, every value through its named rule, and each
+ * setting remembering where it came from for the rules that follow.
+ */
 import {
-  CERTIFICATE_USAGES,
   DEFAULT_GUEST_PATHS,
-  type EngineSettings,
   FILE_ROLES,
-  GUEST_TYPES,
   type GuestDelivery,
   type Hook,
-  type IssuerConfig,
-  KEY_ALGORITHMS,
   type KeyAlgorithm,
   type RenewalPolicy,
-  ROTATION_POLICIES,
   type RotationPolicy,
 } from '../model.js';
+import { ifDefined, omitUndefined } from '../objects.js';
 import {
   DEFAULT_FILE_MODE,
   DEFAULT_HOOK_TIMEOUT_MS,
@@ -23,34 +22,36 @@ import {
   DEFAULT_V1_RENEWAL,
   type Draft,
   type DraftFile,
+  type NormalisedManifest,
   type Sourced,
 } from './draft.js';
+import type { Layered } from './layered.js';
 import type { LoadOptions } from './options.js';
 import type { DocPath, ProblemSink } from './problems.js';
 import {
-  asRecord,
+  checkAccount,
+  checkCertificateName,
   checkCommonName,
-  has,
-  type Raw,
-  readDuration,
-  readPath,
-  readRenewal,
-  readSans,
-  sansFromCommonName,
-  str,
-} from './read-values.js';
-import { SAN_TYPES } from './sans.js';
-import { v1Schemas } from './v1-schema.js';
-import { isAccountName, parseMode, show } from './values.js';
-import { describePath, reportZodIssues } from './zod-problems.js';
+  checkDuration,
+  checkGuestPath,
+  checkHookCommand,
+  checkHookTimeout,
+  checkManifestPath,
+  checkMode,
+  checkRenewAt,
+  checkSans,
+  checkSomeFiles,
+  type SanList,
+} from './rules/values.js';
+import { SAN_TYPES, sansFromCommonName } from './sans.js';
+import { normaliseIssuer } from './v1-issuer.js';
+import type { V1Certificate, V1Defaults, V1Manifest } from './v1-schema.js';
+import { describePath } from './zod-problems.js';
 
-export interface V1Result {
-  drafts: Draft[];
-  issuer: IssuerConfig | undefined;
-  settings: EngineSettings;
+interface Context {
+  manifestDir: string;
+  sink: ProblemSink;
 }
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._#-]{0,252}$/;
 
 interface Defaults {
   lifetimeMs: Sourced<number>;
@@ -64,350 +65,198 @@ interface Defaults {
   hookTimeoutMs: number;
 }
 
-export function readV1(data: Raw, manifestDir: string, options: LoadOptions, sink: ProblemSink): V1Result {
-  const parsed = v1Schemas().manifest.safeParse(data, { reportInput: true });
-  if (!parsed.success) reportZodIssues(parsed.error.issues, [], sink, { unknownFields: 'error' });
-
-  const defaults = readDefaults(asRecord(data.defaults), options, sink);
-  const issuer = readIssuer(asRecord(data.issuer), manifestDir, sink);
-  const settings: { stateDir?: string } = {};
-  const stateDir = readPath(sink, ['stateDir'], data.stateDir, manifestDir);
-  if (stateDir !== undefined) settings.stateDir = stateDir;
-
-  const entries = Array.isArray(data.certificates) ? data.certificates : [];
-  const drafts = entries.map((entry, index) =>
-    readCertificate(asRecord(entry), ['certificates', index], index, defaults, manifestDir, sink),
+export function normaliseV1(
+  document: Layered<V1Manifest>,
+  manifestDir: string,
+  options: LoadOptions,
+  sink: ProblemSink,
+): NormalisedManifest {
+  const context: Context = { manifestDir, sink };
+  const defaults = normaliseDefaults(document.defaults ?? {}, options, sink);
+  const issuer = ifDefined(document.issuer, (section) => normaliseIssuer(section, manifestDir, sink));
+  const stateDir = ifDefined(document.stateDir, (dir) =>
+    checkManifestPath(sink, ['stateDir'], dir, manifestDir),
   );
-  return { drafts, issuer, settings };
+  const drafts = (document.certificates ?? []).map((certificate, index) =>
+    normaliseCertificate(certificate ?? {}, index, defaults, context),
+  );
+  return { drafts, issuer, settings: omitUndefined({ stateDir }) };
 }
 
-function readDefaults(raw: Raw | undefined, options: LoadOptions, sink: ProblemSink): Defaults {
+function normaliseDefaults(section: Layered<V1Defaults>, options: LoadOptions, sink: ProblemSink): Defaults {
   const base: DocPath = ['defaults'];
-  const duration = has(raw, 'duration')
-    ? readDuration(sink, [...base, 'duration'], raw?.duration)
-    : undefined;
-  const renewal = readRenewal(sink, base, raw);
-  const key = asRecord(raw?.key);
-  const owner = readAccount(sink, [...base, 'owner'], raw?.owner, 'owner');
-  const group = readAccount(sink, [...base, 'group'], raw?.group, 'group');
-  const hookTimeoutMs = has(raw, 'hookTimeout')
-    ? readHookTimeout(sink, [...base, 'hookTimeout'], raw?.hookTimeout)
-    : undefined;
-
+  const duration = ifDefined(section.duration, (text) => checkDuration(sink, [...base, 'duration'], text));
+  const renewal = renewalOf(section, base, sink);
+  const rotation = section.key?.rotation;
   // Options replace the manifest's defaults, never a certificate's own values.
-  const lifetimeMs: Sourced<number> =
-    options.durationMs !== undefined
-      ? { value: options.durationMs, at: [], source: 'the --duration option', explicit: false }
-      : duration !== undefined
-        ? { value: duration, at: [...base, 'duration'], source: 'defaults.duration', explicit: false }
-        : { value: DEFAULT_V1_LIFETIME_MS, at: [], source: 'the built-in default', explicit: false };
-  const renewalPoint: Sourced<RenewalPolicy> =
-    options.renewBeforeMs !== undefined
-      ? {
-          value: { beforeExpiryMs: options.renewBeforeMs },
-          at: [],
-          source: 'the --renew-before option',
-          explicit: false,
-        }
-      : renewal !== undefined
-        ? {
-            value: renewal,
-            at: [...base, has(raw, 'renewBefore') ? 'renewBefore' : 'renewAt'],
-            source: has(raw, 'renewBefore') ? 'defaults.renewBefore' : 'defaults.renewAt',
-            explicit: false,
-          }
-        : { value: DEFAULT_V1_RENEWAL, at: [], source: 'the built-in default', explicit: false };
-  const rotation = readEnum(key?.rotation, ROTATION_POLICIES);
   return {
-    lifetimeMs,
-    renewal: renewalPoint,
-    keyAlgorithm: readEnum(key?.algorithm, KEY_ALGORITHMS) ?? DEFAULT_KEY_ALGORITHM,
-    rotation: {
-      value: rotation ?? 'always',
-      at: rotation ? [...base, 'key', 'rotation'] : [],
-      source: rotation ? 'defaults.key.rotation' : 'the built-in default',
-      explicit: false,
-    },
-    owner,
-    group,
-    fileMode: readMode(sink, [...base, 'mode'], raw?.mode) ?? DEFAULT_FILE_MODE,
-    keyMode: readMode(sink, [...base, 'keyMode'], raw?.keyMode) ?? DEFAULT_KEY_MODE,
-    hookTimeoutMs: hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+    lifetimeMs:
+      options.durationMs !== undefined
+        ? inherited(options.durationMs, [], 'the --duration option')
+        : duration !== undefined
+          ? inherited(duration, [...base, 'duration'], 'defaults.duration')
+          : inherited(DEFAULT_V1_LIFETIME_MS, [], 'the built-in default'),
+    renewal:
+      options.renewBeforeMs !== undefined
+        ? inherited({ beforeExpiryMs: options.renewBeforeMs }, [], 'the --renew-before option')
+        : renewal !== undefined
+          ? inherited(renewal.value, renewal.at, describePath(renewal.at))
+          : inherited(DEFAULT_V1_RENEWAL, [], 'the built-in default'),
+    keyAlgorithm: section.key?.algorithm ?? DEFAULT_KEY_ALGORITHM,
+    rotation:
+      rotation === undefined
+        ? inherited('always', [], 'the built-in default')
+        : inherited(rotation, [...base, 'key', 'rotation'], 'defaults.key.rotation'),
+    owner: ifDefined(section.owner, (owner) => checkAccount(sink, [...base, 'owner'], owner, 'owner')),
+    group: ifDefined(section.group, (group) => checkAccount(sink, [...base, 'group'], group, 'group')),
+    hookTimeoutMs:
+      ifDefined(section.hookTimeout, (timeout) =>
+        checkHookTimeout(sink, [...base, 'hookTimeout'], timeout),
+      ) ?? DEFAULT_HOOK_TIMEOUT_MS,
+    fileMode:
+      ifDefined(section.mode, (mode) => checkMode(sink, [...base, 'mode'], mode, 4)) ?? DEFAULT_FILE_MODE,
+    keyMode:
+      ifDefined(section.keyMode, (mode) => checkMode(sink, [...base, 'keyMode'], mode, 4)) ??
+      DEFAULT_KEY_MODE,
   };
 }
 
-function readCertificate(
-  raw: Raw | undefined,
-  at: DocPath,
+function normaliseCertificate(
+  certificate: Layered<V1Certificate>,
   entryIndex: number,
   defaults: Defaults,
-  manifestDir: string,
-  sink: ProblemSink,
+  { manifestDir, sink }: Context,
 ): Draft {
-  const name = str(raw, 'name') ?? `#${entryIndex}`;
-  if (str(raw, 'name') !== undefined && !NAME.test(name)) {
-    sink.error(
-      [...at, 'name'],
-      'invalid-name',
-      `${describePath([...at, 'name'])} ${show(name)} may only hold letters, digits and . _ - # (starting with a letter or digit).`,
-    );
-  }
-  const commonName = str(raw, 'commonName') ?? '';
-  if (str(raw, 'commonName') !== undefined) checkCommonName(sink, [...at, 'commonName'], commonName);
+  const at: DocPath = ['certificates', entryIndex];
+  const field = (...rest: (string | number)[]): DocPath => [...at, ...rest];
 
-  const sansExplicit = ['sans', ...SAN_TYPES].some((key) => has(raw, key));
-  const typed = Object.fromEntries(
-    SAN_TYPES.filter((type) => has(raw, type)).map((type) => [
-      type,
-      { at: [...at, type], values: raw?.[type] },
-    ]),
-  );
-  const sans = sansExplicit
-    ? readSans(sink, {
-        ...(has(raw, 'sans') ? { mixed: { at: [...at, 'sans'], values: raw?.sans } } : {}),
-        typed,
-      })
-    : sansFromCommonName(commonName);
+  if (certificate.name !== undefined) checkCertificateName(sink, field('name'), certificate.name);
+  if (certificate.commonName !== undefined)
+    checkCommonName(sink, field('commonName'), certificate.commonName);
+  const commonName = certificate.commonName ?? '';
 
-  const duration = has(raw, 'duration') ? readDuration(sink, [...at, 'duration'], raw?.duration) : undefined;
-  const lifetimeMs: Sourced<number> =
-    duration !== undefined
-      ? {
-          value: duration,
-          at: [...at, 'duration'],
-          source: describePath([...at, 'duration']),
-          explicit: true,
-        }
-      : defaults.lifetimeMs;
-  const ownRenewal = readRenewal(sink, at, raw);
-  const renewalField = has(raw, 'renewBefore') ? 'renewBefore' : 'renewAt';
-  const renewal: Sourced<RenewalPolicy> =
-    ownRenewal !== undefined
-      ? {
-          value: ownRenewal,
-          at: [...at, renewalField],
-          source: describePath([...at, renewalField]),
-          explicit: true,
-        }
-      : defaults.renewal;
+  const sanFields = (['sans', ...SAN_TYPES] as const).filter((key) => certificate[key] !== undefined);
+  const sanList = (key: (typeof sanFields)[number]): SanList | undefined =>
+    ifDefined(certificate[key], (values) => ({ at: field(key), values }));
+  const sans =
+    sanFields.length > 0
+      ? checkSans(sink, {
+          mixed: sanList('sans'),
+          typed: { dns: sanList('dns'), ip: sanList('ip'), email: sanList('email'), uri: sanList('uri') },
+        })
+      : sansFromCommonName(commonName);
 
-  const key = asRecord(raw?.key);
-  const ownRotation = readEnum(key?.rotation, ROTATION_POLICIES);
-  const rotation: Sourced<RotationPolicy> = ownRotation
-    ? { value: ownRotation, at: [...at, 'key', 'rotation'], source: 'key.rotation', explicit: true }
-    : defaults.rotation;
+  const duration = ifDefined(certificate.duration, (text) => checkDuration(sink, field('duration'), text));
+  const renewal = renewalOf(certificate, at, sink);
+  const rotation = certificate.key?.rotation;
 
-  const filesRaw = asRecord(raw?.files);
   const files: DraftFile[] = [];
   for (const role of FILE_ROLES) {
-    const filePath = readPath(sink, [...at, 'files', role], filesRaw?.[role], manifestDir);
-    if (filePath !== undefined) files.push({ role, path: filePath, at: [...at, 'files', role] });
-  }
-  if (filesRaw !== undefined && !FILE_ROLES.some((role) => has(filesRaw, role))) {
-    sink.error(
-      [...at, 'files'],
-      'no-files',
-      `${describePath([...at, 'files'])} must name at least one of ${FILE_ROLES.join(', ')}.`,
+    const path = ifDefined(certificate.files?.[role], (text) =>
+      checkManifestPath(sink, field('files', role), text, manifestDir),
     );
+    if (path !== undefined) files.push({ role, path, at: field('files', role) });
+  }
+  if (certificate.files !== undefined) {
+    const named = FILE_ROLES.filter((role) => certificate.files?.[role] !== undefined);
+    checkSomeFiles(sink, field('files'), named, FILE_ROLES);
   }
 
-  const placement: { owner?: string; group?: string; fileMode: number; keyMode: number } = {
-    fileMode: readMode(sink, [...at, 'mode'], raw?.mode) ?? defaults.fileMode,
-    keyMode: readMode(sink, [...at, 'keyMode'], raw?.keyMode) ?? defaults.keyMode,
-  };
-  const owner = readAccount(sink, [...at, 'owner'], raw?.owner, 'owner') ?? defaults.owner;
-  const group = readAccount(sink, [...at, 'group'], raw?.group, 'group') ?? defaults.group;
-  if (owner !== undefined) placement.owner = owner;
-  if (group !== undefined) placement.group = group;
+  const placement = omitUndefined({
+    fileMode:
+      ifDefined(certificate.mode, (mode) => checkMode(sink, field('mode'), mode, 4)) ?? defaults.fileMode,
+    keyMode:
+      ifDefined(certificate.keyMode, (mode) => checkMode(sink, field('keyMode'), mode, 4)) ??
+      defaults.keyMode,
+    owner:
+      ifDefined(certificate.owner, (owner) => checkAccount(sink, field('owner'), owner, 'owner')) ??
+      defaults.owner,
+    group:
+      ifDefined(certificate.group, (group) => checkAccount(sink, field('group'), group, 'group')) ??
+      defaults.group,
+  });
 
-  const delivery = readDelivery(sink, [...at, 'delivery'], raw?.delivery);
+  const delivery = ifDefined(certificate.delivery, (section) =>
+    normaliseDelivery(section, field('delivery'), sink),
+  );
 
   const hooks: Hook[] = [];
-  const hooksRaw = Array.isArray(raw?.hooks) ? raw.hooks : [];
-  hooksRaw.forEach((hookValue, index) => {
-    const hook = asRecord(hookValue);
-    const command = str(hook, 'command');
-    const timeoutMs = has(hook, 'timeout')
-      ? readHookTimeout(sink, [...at, 'hooks', index, 'timeout'], hook?.timeout)
-      : defaults.hookTimeoutMs;
-    if (command !== undefined && command.trim() === '') {
-      sink.error(
-        [...at, 'hooks', index, 'command'],
-        'empty-hook',
-        `${describePath([...at, 'hooks', index, 'command'])} is empty.`,
-      );
-    } else if (command !== undefined && timeoutMs !== undefined) {
-      hooks.push({ command, timeoutMs });
-    }
+  (certificate.hooks ?? []).forEach((hook, index) => {
+    if (hook === undefined) return;
+    const timeoutMs =
+      hook.timeout === undefined
+        ? defaults.hookTimeoutMs
+        : checkHookTimeout(sink, field('hooks', index, 'timeout'), hook.timeout);
+    if (hook.command === undefined || !checkHookCommand(sink, field('hooks', index, 'command'), hook.command))
+      return;
+    if (timeoutMs !== undefined) hooks.push({ command: hook.command, timeoutMs });
   });
 
   return {
     entryIndex,
     at,
-    name,
-    namePath: [...at, 'name'],
+    name: certificate.name ?? `#${entryIndex}`,
+    namePath: field('name'),
     commonName,
     sans,
-    sansExplicit,
-    sansAt: [...at, has(raw, 'sans') ? 'sans' : (SAN_TYPES.find((t) => has(raw, t)) ?? 'commonName')],
-    keyAlgorithm: readEnum(key?.algorithm, KEY_ALGORITHMS) ?? defaults.keyAlgorithm,
-    usage: readEnum(raw?.usage, CERTIFICATE_USAGES) ?? 'server',
-    rotation,
-    lifetimeMs,
-    renewal,
+    sansExplicit: sanFields.length > 0,
+    sansAt: field(sanFields[0] ?? 'commonName'),
+    keyAlgorithm: certificate.key?.algorithm ?? defaults.keyAlgorithm,
+    usage: certificate.usage ?? 'server',
+    rotation:
+      rotation === undefined
+        ? defaults.rotation
+        : { value: rotation, at: field('key', 'rotation'), source: 'key.rotation', explicit: true },
+    lifetimeMs: duration === undefined ? defaults.lifetimeMs : own(duration, field('duration')),
+    renewal: renewal === undefined ? defaults.renewal : own(renewal.value, renewal.at),
     files,
     placement,
     hooks,
-    ...(delivery === undefined ? {} : { delivery }),
+    delivery,
   };
 }
 
-/** The `delivery` section; shapes were checked by zod, paths must be absolute inside the guest. */
-function readDelivery(sink: ProblemSink, at: DocPath, value: unknown): GuestDelivery | undefined {
-  const raw = asRecord(value);
-  if (raw === undefined) return undefined;
-  const guestType = readEnum(raw.guestType, GUEST_TYPES);
-  const guestId = raw.guestId;
-  if (guestType === undefined || typeof guestId !== 'number' || !Number.isInteger(guestId) || guestId <= 0)
-    return undefined;
-  const path = (field: 'certPath' | 'keyPath' | 'caPath'): string | undefined => {
-    const text = str(raw, field);
-    if (text === undefined) return undefined;
-    if (!text.startsWith('/')) {
-      sink.error(
-        [...at, field],
-        'invalid-guest-path',
-        `${describePath([...at, field])} ${show(text)} must be an absolute path inside the guest.`,
-      );
-    }
-    return text;
-  };
+/** The renewal point of `renewBefore` and/or `renewAt` of one object, at the first one given. */
+function renewalOf(
+  section: { renewBefore?: string; renewAt?: string | number },
+  base: DocPath,
+  sink: ProblemSink,
+): { value: RenewalPolicy; at: DocPath } | undefined {
+  const { renewBefore, renewAt } = section;
+  if (renewBefore === undefined && renewAt === undefined) return undefined;
+  const value = omitUndefined({
+    beforeExpiryMs: ifDefined(renewBefore, (text) => checkDuration(sink, [...base, 'renewBefore'], text)),
+    fraction: ifDefined(renewAt, (fraction) => checkRenewAt(sink, [...base, 'renewAt'], fraction)),
+  });
+  return { value, at: [...base, renewBefore === undefined ? 'renewAt' : 'renewBefore'] };
+}
+
+/** The `delivery` section: without a valid guest there is nothing to deliver to (zod reported why). */
+function normaliseDelivery(
+  section: NonNullable<Layered<V1Certificate>['delivery']>,
+  at: DocPath,
+  sink: ProblemSink,
+): GuestDelivery | undefined {
+  const { guestId, guestType } = section;
+  if (guestId === undefined || guestType === undefined) return undefined;
+  const path = (name: 'certPath' | 'keyPath' | 'caPath') =>
+    ifDefined(section[name], (text) => checkGuestPath(sink, [...at, name], text));
   const caPath = path('caPath');
-  return {
+  return omitUndefined({
     guestId,
     guestType,
     certPath: path('certPath') ?? DEFAULT_GUEST_PATHS.certPath,
     keyPath: path('keyPath') ?? DEFAULT_GUEST_PATHS.keyPath,
-    ...(caPath === undefined ? {} : { caPath }),
-  };
+    caPath,
+  });
 }
 
-function readIssuer(raw: Raw | undefined, manifestDir: string, sink: ProblemSink): IssuerConfig | undefined {
-  if (raw === undefined) return undefined;
-  const kinds = ['stepCA', 'local'].filter((kind) => has(raw, kind));
-  if (kinds.length !== 1) {
-    sink.error(
-      ['issuer'],
-      'issuer-kind',
-      kinds.length === 0
-        ? 'issuer must have exactly one of stepCA or local (omit issuer to take it from flags or the environment).'
-        : 'issuer must have only one of stepCA or local, not both.',
-    );
-    return undefined;
-  }
-  const local = asRecord(raw.local);
-  if (local !== undefined) {
-    const directory = readPath(sink, ['issuer', 'local', 'directory'], local.directory, manifestDir);
-    return directory === undefined ? undefined : { type: 'local', id: `local:${directory}`, directory };
-  }
-  const step = asRecord(raw.stepCA);
-  const url = str(step, 'url');
-  if (url === undefined) return undefined;
-  let canonicalUrl = url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'https:') throw new Error('not https');
-    canonicalUrl = parsed.origin + parsed.pathname.replace(/\/+$/, '');
-  } catch {
-    sink.error(
-      ['issuer', 'stepCA', 'url'],
-      'invalid-url',
-      `issuer.stepCA.url ${show(url)} must be an https:// URL.`,
-    );
-  }
-  const config: {
-    type: 'step-ca';
-    id: string;
-    url: string;
-    root?: string;
-    fingerprint?: string;
-    provisioner?: string;
-    passwordFile?: string;
-  } = { type: 'step-ca', id: `step-ca:${canonicalUrl}`, url: canonicalUrl };
-  const root = readPath(sink, ['issuer', 'stepCA', 'root'], step?.root, manifestDir);
-  if (root !== undefined) config.root = root;
-  const fingerprint = str(step, 'fingerprint');
-  if (fingerprint !== undefined) {
-    const hex = fingerprint.replace(/:/g, '').toLowerCase();
-    if (!/^[0-9a-f]{64}$/.test(hex)) {
-      sink.error(
-        ['issuer', 'stepCA', 'fingerprint'],
-        'invalid-fingerprint',
-        'issuer.stepCA.fingerprint must be the 64 hex digits of the root certificate SHA-256 fingerprint.',
-      );
-    }
-    config.fingerprint = hex;
-  }
-  const provisioner = str(step, 'provisioner');
-  if (provisioner !== undefined) config.provisioner = provisioner;
-  const passwordFile = readPath(sink, ['issuer', 'stepCA', 'passwordFile'], step?.passwordFile, manifestDir);
-  if (passwordFile !== undefined) config.passwordFile = passwordFile;
-  return config;
+/** A value set on the certificate itself. */
+function own<T>(value: T, at: DocPath): Sourced<T> {
+  return { value, at, source: describePath(at), explicit: true };
 }
 
-function readEnum<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value)
-    ? (value as T)
-    : undefined;
-}
-
-function readMode(sink: ProblemSink, path: DocPath, value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const mode = parseMode(value);
-  if (mode === undefined) {
-    sink.error(
-      path,
-      'invalid-mode',
-      `${describePath(path)} ${show(value)} is not an octal mode between 0000 and 0777.`,
-    );
-  }
-  return mode;
-}
-
-function readAccount(
-  sink: ProblemSink,
-  path: DocPath,
-  value: unknown,
-  kind: 'owner' | 'group',
-): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (isAccountName(value)) return value;
-  const hint = kind === 'owner' && value.includes(':') ? ' Put the group in the group field.' : '';
-  sink.error(
-    path,
-    `invalid-${kind}`,
-    `${describePath(path)} ${show(value)} is not a ${kind === 'owner' ? 'user' : 'group'} name or numeric id.${hint}`,
-  );
-  return undefined;
-}
-
-/** A hook timeout: a duration text or a number of seconds; must be positive. */
-export function readHookTimeout(sink: ProblemSink, path: DocPath, value: unknown): number | undefined {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value <= 0 || value * 1000 > 86_400_000) {
-      sink.error(
-        path,
-        'invalid-hook-timeout',
-        `${describePath(path)} must be positive and at most a day, not ${value}.`,
-      );
-      return undefined;
-    }
-    return Math.round(value * 1000);
-  }
-  if (typeof value !== 'string') return undefined;
-  if (value.trim().startsWith('-') || /^[-+]?0+$/.test(value.trim())) {
-    sink.error(path, 'invalid-hook-timeout', `${describePath(path)} must be positive, not ${show(value)}.`);
-    return undefined;
-  }
-  return readDuration(sink, path, value);
+/** A value every certificate gets unless it sets its own: from defaults, options or certloop. */
+function inherited<T>(value: T, at: DocPath, source: string): Sourced<T> {
+  return { value, at, source, explicit: false };
 }

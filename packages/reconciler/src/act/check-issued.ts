@@ -3,6 +3,7 @@ import {
   type IssuedCertificate,
   IssuerError,
   joinPem,
+  omitUndefined,
   type Provenance,
   type Reason,
   type TrustMaterial,
@@ -30,13 +31,9 @@ export async function checkIssued(
 ): Promise<Verified> {
   const observed = await ctx.ports.inspect(cert, files, trustOfIssued(ctx, issued));
   const ids = ctx.ids.get(cert.name);
-  const { reasons } = decide({
-    desired: cert,
-    observed,
-    now: ctx.ports.clock(),
-    provenance,
-    ...(ids === undefined ? {} : { ids }),
-  });
+  const { reasons } = decide(
+    omitUndefined({ desired: cert, observed, now: ctx.ports.clock(), provenance, ids }),
+  );
   const refused = reasons.filter((r) => !ACCEPTED_AFTER_ISSUANCE.has(r.code));
   if (refused.length > 0) {
     throw new IssuerError(

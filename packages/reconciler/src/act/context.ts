@@ -8,6 +8,7 @@ import type {
   StatusDocument,
   TrustMaterial,
 } from '@certloop/core';
+import { omitUndefined } from '@certloop/core';
 import type { ReconcileOptions } from '../pass-types.js';
 import type { ResolvedIds } from '../policies/input.js';
 import { wantedMode } from '../policies/placement.js';
@@ -50,9 +51,5 @@ export interface PassContext {
 
 export function placementOf(cert: DesiredCertificate, role: (typeof FILE_ROLES)[number]) {
   const { owner, group } = cert.placement;
-  return {
-    mode: wantedMode(cert, role),
-    ...(owner === undefined ? {} : { owner }),
-    ...(group === undefined ? {} : { group }),
-  };
+  return omitUndefined({ mode: wantedMode(cert, role), owner, group });
 }

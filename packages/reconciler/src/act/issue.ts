@@ -12,6 +12,7 @@ import {
   type IssueRequest,
   joinPem,
   type ObservedCertificate,
+  omitUndefined,
   type Provenance,
   splitPemBlocks,
 } from '@certloop/core';
@@ -85,15 +86,15 @@ export async function issue(
   if (cert.rotation === 'never' && keyPath !== undefined && keyUsable) {
     existingKeyPem = await ports.readKey(keyPath);
   }
-  const request: IssueRequest = {
+  const request: IssueRequest = omitUndefined({
     name: cert.name,
     commonName: cert.spec.commonName,
     sans: cert.spec.sans,
     keyAlgorithm: cert.spec.keyAlgorithm,
     lifetimeMs: cert.spec.lifetimeMs,
-    ...(cert.spec.usage === undefined ? {} : { usage: cert.spec.usage }),
-    ...(existingKeyPem === undefined ? {} : { existingKeyPem }),
-  };
+    usage: cert.spec.usage,
+    existingKeyPem,
+  });
   const issued = await ports.issuer.issue(request);
   const files = issuedFiles(cert, issued, existingKeyPem !== undefined);
   const provenance: Provenance = {

@@ -1,4 +1,4 @@
-import { type CertificateStatus, guestKey, type ObservedCertificate } from '@certloop/core';
+import { type CertificateStatus, guestKey, type ObservedCertificate, omitUndefined } from '@certloop/core';
 import type { PassContext, WorkResult } from '../act/context.js';
 import { type HookReport, type HookTrigger, planHookRuns } from '../hooks.js';
 import type { Plan } from '../plan.js';
@@ -101,14 +101,14 @@ export async function runHookPhase(
     const parsed = observedByName.get(cert.name)?.certificate;
     const serial = result?.serial ?? parsed?.serial;
     const notAfter = result?.notAfter ?? parsed?.notAfter;
-    const trigger: HookTrigger = {
+    const trigger: HookTrigger = omitUndefined({
       certificate: cert,
       commands: unique,
       action: entry?.action ?? 'none',
       reasons: (entry?.reasons ?? []).map((r) => r.code),
-      ...(serial === undefined ? {} : { serial }),
-      ...(notAfter === undefined ? {} : { notAfter }),
-    };
+      serial,
+      notAfter,
+    });
     if (deliver && cert.delivery !== undefined) {
       deliveryJobs.push({ trigger });
       pendingDeliveries.set(cert.name, guestKey(cert.delivery));

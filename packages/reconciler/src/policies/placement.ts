@@ -9,6 +9,7 @@ import {
   type FileRole,
   guestKey,
   type ObservedCertificate,
+  omitUndefined,
 } from '@certloop/core';
 import { capitalize, formatMode, listInWords, ROLE_LABELS } from '../format.js';
 import type { Policy, ResolvedIds } from './input.js';
@@ -56,12 +57,7 @@ export function placementDrift(
         ? { haveUid: file.uid, haveGid: file.gid, wantUid: ids.uid ?? file.uid, wantGid: ids.gid ?? file.gid }
         : undefined;
     if (modeDrift === undefined && ownerDrift === undefined) continue;
-    drift.push({
-      role,
-      path,
-      ...(modeDrift === undefined ? {} : { mode: modeDrift }),
-      ...(ownerDrift === undefined ? {} : { owner: ownerDrift }),
-    });
+    drift.push(omitUndefined({ role, path, mode: modeDrift, owner: ownerDrift }));
   }
   return drift;
 }

@@ -4,12 +4,14 @@
  * that still drifts is a failure; a pass that was only about deliveries and
  * hooks succeeds when they did; a delivery that failed is a failure.
  */
+
 import type {
   CertificateStatus,
   DesiredCertificate,
   ObservedCertificate,
   StatusDocument,
 } from '@certloop/core';
+import { omitUndefined } from '@certloop/core';
 import { AFTER_WRITES } from '../act/act.js';
 import type { Verified, WorkResult } from '../act/context.js';
 import type { HookPhase } from '../deliver/hook-phase.js';
@@ -87,37 +89,41 @@ export function recordOutcomes(findings: PassFindings): PassRecord {
     const parsed = check?.observed.certificate ?? findings.observed.get(entry.name)?.certificate;
     const serial = result?.serial ?? parsed?.serial;
     const notAfter = result?.notAfter ?? parsed?.notAfter;
-    results.push({
-      name: entry.name,
-      action: entry.action,
-      reasons: entry.reasons,
-      outcome,
-      ...(error === undefined ? {} : { error }),
-      ...(result?.deferredUntil === undefined ? {} : { retryNotBefore: result.deferredUntil }),
-      ...(serial === undefined ? {} : { serial }),
-      ...(notAfter === undefined ? {} : { notAfter }),
-      ...(pendingDelivery === undefined ? {} : { pendingDelivery }),
-    });
-    const previous = status?.certificates[entry.name];
-    records.set(
-      entry.name,
-      nextCertificateStatus({
-        desired: cert,
-        ...(previous === undefined ? {} : { previous }),
+    results.push(
+      omitUndefined({
+        name: entry.name,
         action: entry.action,
         reasons: entry.reasons,
         outcome,
-        ...(error === undefined ? {} : { error }),
-        ...(result?.terminal ? { terminal: true } : {}),
-        ...(result?.deferredUntil === undefined ? {} : { deferred: true }),
-        ...(serial === undefined ? {} : { serial }),
-        ...(notAfter === undefined ? {} : { notAfter }),
-        pendingHooks: pending,
-        ...(pendingDelivery === undefined ? {} : { pendingDelivery }),
-        remainingReasons: remaining,
-        now,
-        backoff,
+        error,
+        retryNotBefore: result?.deferredUntil,
+        serial,
+        notAfter,
+        pendingDelivery,
       }),
+    );
+    const previous = status?.certificates[entry.name];
+    records.set(
+      entry.name,
+      nextCertificateStatus(
+        omitUndefined({
+          desired: cert,
+          previous,
+          action: entry.action,
+          reasons: entry.reasons,
+          outcome,
+          error,
+          terminal: result?.terminal ? true : undefined,
+          deferred: result?.deferredUntil === undefined ? undefined : true,
+          serial,
+          notAfter,
+          pendingHooks: pending,
+          pendingDelivery,
+          remainingReasons: remaining,
+          now,
+          backoff,
+        }),
+      ),
     );
   }
   return { results, certificates: nextRecords(status?.certificates ?? {}, records) };

@@ -1,4 +1,5 @@
 import type { DesiredCertificate, ObservedCertificate, Provenance } from '@certloop/core';
+import { omitUndefined } from '@certloop/core';
 import type { PassContext, Verified } from '../act/context.js';
 import { loadTrust } from '../gather.js';
 import { nothingObserved } from '../plan.js';
@@ -36,13 +37,7 @@ export async function verify(
     const p = provenance.get(cert.name);
     const ids = ctx.ids.get(cert.name);
     // The policies alone: verification needs the reasons, not planEntryFor's JSON patch.
-    const { reasons } = decide({
-      desired: cert,
-      observed: seen,
-      now,
-      ...(p === undefined ? {} : { provenance: p }),
-      ...(ids === undefined ? {} : { ids }),
-    });
+    const { reasons } = decide(omitUndefined({ desired: cert, observed: seen, now, provenance: p, ids }));
     result.set(cert.name, { reasons, observed: seen });
   }
   return result;

@@ -18,6 +18,7 @@ import {
   type Logger,
   ManifestError,
   type ObservedCertificate,
+  omitUndefined,
   type StatusDocument,
 } from '@certloop/core';
 import type { Plan } from '../plan.js';
@@ -144,11 +145,10 @@ export class ReconcileService {
         const wake = await cycle;
         if (this.#trigger !== undefined) continue; // an event came in during the pass
         this.#listener.onSchedule?.(wake);
-        this.#ports.logger.debug('Sleeping until the next pass.', {
-          at: wake.at.toISOString(),
-          reason: wake.reason,
-          ...(wake.name === undefined ? {} : { name: wake.name }),
-        });
+        this.#ports.logger.debug(
+          'Sleeping until the next pass.',
+          omitUndefined({ at: wake.at.toISOString(), reason: wake.reason, name: wake.name }),
+        );
         await this.#sleepUntil(wake.at, signal);
       }
       return { passes, drained: true };

@@ -11,6 +11,7 @@ import {
   type Issuer,
   IssuerError,
   type Logger,
+  omitUndefined,
   silentLogger,
   type TrustMaterial,
 } from '@certloop/core';
@@ -90,14 +91,14 @@ class LocalCaIssuer implements Issuer {
     }
     const { keyPem, privateKey } = await keyForRequest(request);
     const certificatePem = await createLeafCertificate(
-      {
+      omitUndefined({
         commonName: request.commonName,
         sans: request.sans,
-        ...(request.usage === undefined ? {} : { usage: request.usage }),
+        usage: request.usage,
         publicKey: await importKeyPair(privateKey),
         notBefore: new Date(now.getTime() - LOCAL_CA_BACKDATE_MS),
         notAfter,
-      },
+      }),
       ca.intermediate,
     );
     const issued = issuedCertificate({

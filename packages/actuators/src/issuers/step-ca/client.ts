@@ -4,7 +4,7 @@
  * what the request was for; `httpFailure` gives the generic mapping.
  */
 import type { Agent } from 'node:https';
-import { IssuerError } from '@certloop/core';
+import { IssuerError, omitUndefined } from '@certloop/core';
 import { type HttpResponse, sendRequest, TransportFailure } from './transport.js';
 
 export interface ApiResponse {
@@ -109,7 +109,7 @@ export function transportError(
 /** The generic IssuerError for a non-2xx answer: 5xx, 408 and 429 are transient, other statuses are final. */
 export function httpFailure(response: ApiResponse, what: string, caUrl: string, hint?: string): IssuerError {
   const said = response.caMessage ? `: ${response.caMessage}` : '.';
-  const options = hint === undefined ? {} : { hint };
+  const options = omitUndefined({ hint });
   if (response.status >= 500 || response.status === 408 || response.status === 429) {
     return new IssuerError(
       'ISSUER_SERVER',

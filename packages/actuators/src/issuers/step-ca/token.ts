@@ -2,7 +2,9 @@
  * The one-time token step-ca wants with each sign request, with the claims the
  * step CLI puts in it. Tokens are minted just in time, one per request.
  */
+
 import { KeyObject, randomBytes, sign, type webcrypto } from 'node:crypto';
+import { omitUndefined } from '@certloop/core';
 import type { ProvisionerSigningKey } from './provisioner-key.js';
 
 /** Token lifetime, as the step CLI's default. */
@@ -81,10 +83,11 @@ export async function signToken(claims: SignTokenClaims, key: ProvisionerSigning
     const header = base64url(JSON.stringify({ alg: key.alg, kid: key.kid, typ: 'JWT' }));
     const payload = base64url(JSON.stringify(claims));
     const input = `${header}.${payload}`;
-    const signature = sign(scheme.digest, Buffer.from(input), {
-      key: keyObjectOf(key),
-      ...(scheme.dsaEncoding === undefined ? {} : { dsaEncoding: scheme.dsaEncoding }),
-    });
+    const signature = sign(
+      scheme.digest,
+      Buffer.from(input),
+      omitUndefined({ key: keyObjectOf(key), dsaEncoding: scheme.dsaEncoding }),
+    );
     return `${input}.${base64url(signature)}`;
   }
   // Loaded on first use (cached by the module system): `plan` never signs.

@@ -3,12 +3,11 @@
  * a named function that reports to the sink and never stops the others.
  */
 
-import type { Draft } from './draft.js';
-import { formatDuration } from './duration.js';
-import type { DocPath, ProblemSink } from './problems.js';
-import { sanCount } from './read-values.js';
-import { commonNameAsSan } from './sans.js';
-import { describePath } from './zod-problems.js';
+import type { Draft } from '../draft.js';
+import { formatDuration } from '../duration.js';
+import type { DocPath, ProblemSink } from '../problems.js';
+import { commonNameAsSan, sanCount } from '../sans.js';
+import { describePath } from '../zod-problems.js';
 
 export interface RuleContext {
   drafts: readonly Draft[];
