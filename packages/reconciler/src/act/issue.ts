@@ -3,7 +3,6 @@
  * request, the CA's answer checked in memory, every declared file written in
  * one atomic call, provenance last.
  */
-import { createHash } from 'node:crypto';
 import {
   COMMIT_ORDER,
   type DesiredCertificate,
@@ -12,19 +11,10 @@ import {
   type IssueRequest,
   joinPem,
   type ObservedCertificate,
-  type Provenance,
-  splitPemBlocks,
 } from '@certloop/core';
 import type { FileToWrite } from '../ports.js';
-import { checkIssued } from './check-issued.js';
+import { checkIssued, type RequestRecord } from './check-issued.js';
 import { type PassContext, placementOf, type WorkResult } from './context.js';
-
-/** sha256 of the leaf's DER, the identity provenance ties to. */
-export function leafSha256(certificatePem: string): string {
-  const leaf = splitPemBlocks(certificatePem)[0] ?? '';
-  const base64 = leaf.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '').replace(/\s+/g, '');
-  return createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
-}
 
 /**
  * Every declared file of a new issuance, for one atomic writeFiles call. Files
@@ -85,7 +75,7 @@ export async function issue(
   if (cert.rotation === 'never' && keyPath !== undefined && keyUsable) {
     existingKeyPem = await ports.readKey(keyPath);
   }
-  const request: IssueRequest = {
+  const issueRequest: IssueRequest = {
     name: cert.name,
     commonName: cert.spec.commonName,
     sans: cert.spec.sans,
@@ -94,9 +84,9 @@ export async function issue(
     ...(cert.spec.usage === undefined ? {} : { usage: cert.spec.usage }),
     ...(existingKeyPem === undefined ? {} : { existingKeyPem }),
   };
-  const issued = await ports.issuer.issue(request);
+  const issued = await ports.issuer.issue(issueRequest);
   const files = issuedFiles(cert, issued, existingKeyPem !== undefined);
-  const provenance: Provenance = {
+  const requested: RequestRecord = {
     name: cert.name,
     specHash: cert.specHash,
     commonName: cert.spec.commonName,
@@ -104,13 +94,11 @@ export async function issue(
     keyAlgorithm: cert.spec.keyAlgorithm,
     requestedLifetimeMs: cert.spec.lifetimeMs,
     issuerId: ports.issuer.id,
-    serial: issued.serial,
-    certificateSha256: leafSha256(issued.certificatePem),
     issuedAt: ports.clock().toISOString(),
-    notAfter: issued.notAfter,
     files: { ...cert.files },
   };
-  const checked = await checkIssued(ctx, cert, files, provenance, issued);
+  // Serial, expiry and leaf hash come from the one in-memory inspection of the answer.
+  const { provenance, ...checked } = await checkIssued(ctx, cert, files, requested, issued);
   // Key, certificate and chain files in one call: all temp files land before any rename.
   await ports.writeFiles(files);
   // Provenance last: it describes files that are already in place.
@@ -118,8 +106,8 @@ export async function issue(
   return {
     outcome: 'changed',
     filesWritten: true,
-    serial: issued.serial,
-    notAfter: issued.notAfter,
+    serial: provenance.serial,
+    notAfter: provenance.notAfter,
     provenance,
     checked,
   };
