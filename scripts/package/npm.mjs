@@ -13,11 +13,17 @@ export function buildNpmTarball({ repo, outDir, version }) {
   rmSync(join(outDir, 'npm'), { recursive: true, force: true });
   mkdirSync(join(stage, 'bin'), { recursive: true });
   cpSync(join(repo, 'packages', 'cli', 'dist', 'bundle'), join(stage, 'lib'), { recursive: true });
+  // The repository's launcher (CommonJS, so it can size libuv's pool before the
+  // ES modules load), pointed at lib/.
+  const launcher = readFileSync(join(repo, 'packages', 'cli', 'bin', 'certloop.js'), 'utf8');
   writeFileSync(
     join(stage, 'bin', 'certloop.js'),
-    "#!/usr/bin/env node\n// certloop's bundled CLI; see README.md.\nimport '../lib/entry.js';\n",
-    { mode: 0o755 },
+    launcher.replace('../dist/bundle/entry.js', '../lib/entry.js'),
+    {
+      mode: 0o755,
+    },
   );
+  cpSync(join(repo, 'packages', 'cli', 'bin', 'package.json'), join(stage, 'bin', 'package.json'));
   cpSync(join(repo, 'README.md'), join(stage, 'README.md'));
   const workspace = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
   const manifest = {

@@ -8,6 +8,9 @@
  * UV_THREADPOOL_SIZE once, when the pool starts: start it now (fs.stat submits
  * its work before returning), then put the environment back as it was, so
  * hooks and other children get the user's, not certloop's tuning.
+ * This takes effect in the single executable (a CommonJS main). Node loads an
+ * ES-module main through the pool, so for the split bundle the pool is already
+ * running here: its CommonJS launcher (bin/certloop.js) does the same first.
  */
 import { stat } from 'node:fs';
 

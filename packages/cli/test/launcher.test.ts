@@ -20,8 +20,8 @@ afterEach(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** Issues one certificate from the local CA with a hook that records UV_THREADPOOL_SIZE; resolves to what it saw. */
-async function poolSizeSeenByHook(env: Record<string, string>): Promise<string> {
+/** Issues one certificate from the local CA with a hook that runs the shell command `record`; resolves to what it printed. */
+async function seenByHook(record: string, env: Record<string, string>): Promise<string> {
   const seen = join(scratch, 'seen');
   const manifest = join(scratch, 'manifest.json');
   await writeFile(
@@ -32,7 +32,7 @@ async function poolSizeSeenByHook(env: Record<string, string>): Promise<string> 
         sans: ['launcher.test'],
         cert_path: join(scratch, 'certs', 'cert.pem'),
         key_path: join(scratch, 'certs', 'key.pem'),
-        post_renewal_command: `printf '%s' "\${UV_THREADPOOL_SIZE-unset}" > ${seen}`,
+        post_renewal_command: `${record} > ${seen}`,
       },
     ]),
   );
@@ -55,7 +55,18 @@ async function poolSizeSeenByHook(env: Record<string, string>): Promise<string> 
   return readFile(seen, 'utf8');
 }
 
+/** The hook's view of the UV_THREADPOOL_SIZE certloop gave it. */
+const poolSizeSeenByHook = (env: Record<string, string>) =>
+  seenByHook(`printf '%s' "\${UV_THREADPOOL_SIZE-unset}"`, env);
+
 describe('the entry of the shipped artifact', () => {
+  it("runs libuv's pool at 16 threads, so file calls on network storage overlap", async () => {
+    // The hook's parent is certloop: all its threads exist (libuv starts the whole pool at once).
+    // Node's own threads are fewer than 8; with the default pool of 4 the count stays below 16.
+    const threads = Number(await seenByHook('ls /proc/$PPID/task | wc -l', {}));
+    expect(threads).toBeGreaterThanOrEqual(17);
+  });
+
   it("keeps its own thread-pool size out of the hooks' environment", async () => {
     expect(await poolSizeSeenByHook({})).toBe('unset');
   });

@@ -9,6 +9,7 @@
  * asynchronous for anything else, including when statfs fails.
  */
 import { statfs } from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * f_type values (linux/magic.h; ZFS from OpenZFS) of disk and memory file
@@ -42,10 +43,12 @@ const MAX_DIRECTORIES = 4096;
  * statfs once per directory, remembered for this object's life (one pass, or
  * one process for a short command): a directory mounted over later is seen by
  * the next object. Ask with a file's own directory, so a mount point is seen.
+ * A directory that does not exist is answered for its nearest existing
+ * ancestor, and that answer is kept once the directory is created.
  */
 export class LocalFileSystems {
   readonly #statfs: StatfsFunction;
-  readonly #byDirectory = new Map<string, boolean | Promise<boolean>>();
+  readonly #byDirectory = new Map<string, boolean | Promise<boolean | undefined>>();
 
   constructor(statfsFunction: StatfsFunction = statfs) {
     this.#statfs = statfsFunction;
@@ -53,26 +56,46 @@ export class LocalFileSystems {
 
   /** Known at once (no promise) after the first question about `directory`. */
   isLocal(directory: string): boolean | Promise<boolean> {
+    const known = this.#lookup(directory);
+    return typeof known === 'boolean' ? known : known.then((local) => local ?? false);
+  }
+
+  /** The remembered answer, or the question in flight; undefined: nothing answered. */
+  #lookup(directory: string): boolean | Promise<boolean | undefined> {
     const known = this.#byDirectory.get(directory);
     if (known !== undefined) return known;
-    const pending = new Promise<boolean | undefined>((resolve) => {
-      try {
-        this.#statfs(directory, (error, stats) =>
-          resolve(error === null ? isLocalFileSystemType(stats.type) : undefined),
-        );
-      } catch {
-        resolve(undefined);
-      }
-    }).then((local) => {
+    const pending = this.#ask(directory).then((local) => {
       if (this.#byDirectory.get(directory) === pending) {
-        // A failed statfs (the directory does not exist yet) is asked again next time.
+        // statfs failed and no ancestor answered: asked again next time.
         if (local === undefined) this.#byDirectory.delete(directory);
         else this.#byDirectory.set(directory, local);
       }
-      return local ?? false;
+      return local;
     });
     if (this.#byDirectory.size >= MAX_DIRECTORIES) this.#byDirectory.clear();
     this.#byDirectory.set(directory, pending);
     return pending;
+  }
+
+  /**
+   * A directory that does not exist yet (new certificates) will be created on
+   * its nearest existing ancestor's file system: asking that once, shared by
+   * its new siblings, spares a failing statfs per file (1,075 of them when
+   * issuing 1,000 certificates into 50 new directories).
+   */
+  async #ask(directory: string): Promise<boolean | undefined> {
+    const type = await new Promise<number | 'missing' | undefined>((resolve) => {
+      try {
+        this.#statfs(directory, (error, stats) =>
+          resolve(error === null ? stats.type : error.code === 'ENOENT' ? 'missing' : undefined),
+        );
+      } catch {
+        resolve(undefined);
+      }
+    });
+    if (typeof type === 'number') return isLocalFileSystemType(type);
+    const parent = dirname(directory);
+    if (type === undefined || parent === directory) return undefined;
+    return this.#lookup(parent);
   }
 }

@@ -49,7 +49,32 @@ describe('LocalFileSystems', () => {
     expect(await fileSystems.isLocal('/new')).toBe(false);
     types['/new'] = 0xef53;
     expect(await fileSystems.isLocal('/new')).toBe(true);
-    expect(calls).toEqual(['/new', '/new']);
+    // Its ancestor ('/') did not answer either.
+    expect(calls).toEqual(['/new', '/', '/new']);
+  });
+
+  it('answers for a directory that does not exist yet with its nearest existing ancestor, asked once', async () => {
+    const { statfs, calls } = fakeStatfs({ '/nfs': 0x6969, '/disk': 0xef53 });
+    const fileSystems = new LocalFileSystems(statfs);
+    const answers = await Promise.all([
+      fileSystems.isLocal('/nfs/new/a'),
+      fileSystems.isLocal('/nfs/new/b'),
+      fileSystems.isLocal('/disk/new'),
+    ]);
+    expect(answers).toEqual([false, false, true]);
+    expect(fileSystems.isLocal('/nfs/new/a')).toBe(false);
+    expect(calls.sort()).toEqual(['/disk', '/disk/new', '/nfs', '/nfs/new', '/nfs/new/a', '/nfs/new/b']);
+  });
+
+  it("does not take an ancestor's answer when statfs fails for another reason than a missing directory", async () => {
+    const { statfs, calls } = fakeStatfs({ '/disk': 0xef53, '/disk/locked': new Error('EACCES') });
+    const fileSystems = new LocalFileSystems((path, callback) =>
+      statfs(path, (error, stats) =>
+        callback(error && path === '/disk/locked' ? Object.assign(error, { code: 'EACCES' }) : error, stats),
+      ),
+    );
+    expect(await fileSystems.isLocal('/disk/locked')).toBe(false);
+    expect(calls).toEqual(['/disk/locked']);
   });
 
   it('reads the real file system type with node:fs', async () => {

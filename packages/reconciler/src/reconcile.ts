@@ -23,7 +23,7 @@ import { safeErrorMessage } from './redact.js';
 import { DEFAULT_BACKOFF, type Outcome, statusChanged } from './status.js';
 
 export { certificateLogFields } from './act/act.js';
-export { issuedFiles, leafSha256 } from './act/issue.js';
+export { issuedFiles } from './act/issue.js';
 export type { HookReport, ReconcileOptions, ReconcileReport, ReconcileResult } from './pass-types.js';
 
 export async function reconcileOnce(

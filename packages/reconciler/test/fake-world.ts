@@ -4,6 +4,8 @@
  * that reads them back, hooks, and the provenance/status stores. `actions`
  * lists exactly what was done, in order.
  */
+
+import { createHash } from 'node:crypto';
 import {
   type DesiredCertificate,
   type FileRole,
@@ -21,7 +23,6 @@ import {
   type TrustMaterial,
 } from '@certloop/core';
 import type { HookRun, ReconcilePorts } from '../src/ports.js';
-import { leafSha256 } from '../src/reconcile.js';
 import { NOW } from './builders.js';
 
 interface FakeFile {
@@ -48,6 +49,13 @@ const GROUPS: Record<string, number> = { root: 0, ssl: 1001 };
 export function fakePem(label: string, body: unknown): string {
   const base64 = Buffer.from(JSON.stringify(body)).toString('base64');
   return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
+}
+
+/** sha256 of the leaf's DER, as the real observers report it. */
+function leafSha256(certificatePem: string): string {
+  const leaf = splitPemBlocks(certificatePem)[0] ?? '';
+  const base64 = leaf.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '').replace(/\s+/g, '');
+  return createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
 }
 
 function readPem<T>(text: string | undefined): T | undefined {

@@ -340,6 +340,52 @@ describe('reconcileOnce', () => {
     expect(world.status?.certificates.web).toMatchObject({ lastResult: 'failed', consecutiveFailures: 1 });
   });
 
+  it("records the serial, expiry and leaf hash of the certificate as inspected, not the issuer's summary of it", async () => {
+    const world = new FakeWorld();
+    const ports = world.ports();
+    const report = await reconcileOnce(stateOf(web), {
+      ...ports,
+      issuer: {
+        ...ports.issuer,
+        issue: async (request) => ({
+          ...(await ports.issuer.issue(request)),
+          serial: 'what-the-issuer-says',
+          notAfter: '2099-01-01T00:00:00.000Z',
+        }),
+      },
+    });
+    expect(report.ok).toBe(true);
+    const onDisk = world.observe(web, world.trust).certificate!;
+    expect(onDisk.serial).not.toBe('what-the-issuer-says');
+    expect(world.provenance.get('web')).toMatchObject({
+      serial: onDisk.serial,
+      notAfter: onDisk.notAfter,
+      certificateSha256: onDisk.sha256,
+    });
+    expect(report.results[0]).toMatchObject({ serial: onDisk.serial, notAfter: onDisk.notAfter });
+  });
+
+  it('refuses an answer whose certificate cannot be read: nothing is written', async () => {
+    const world = new FakeWorld();
+    const ports = world.ports();
+    const report = await reconcileOnce(stateOf(web), {
+      ...ports,
+      issuer: {
+        ...ports.issuer,
+        issue: async (request) => ({
+          ...(await ports.issuer.issue(request)),
+          certificatePem:
+            '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
+        }),
+      },
+    });
+    expect(report.ok).toBe(false);
+    expect(report.results[0]).toMatchObject({ action: 'issue', outcome: 'failed' });
+    expect(report.results[0]!.error).toMatch(/was not written, it could not be read/);
+    expect(world.files.size).toBe(0);
+    expect(world.provenance.has('web')).toBe(false);
+  });
+
   it('writes a certificate whose names the CA adjusted: asking again would not change them', async () => {
     const world = new FakeWorld();
     world.alterIssued.set('web', {

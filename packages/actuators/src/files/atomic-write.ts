@@ -19,7 +19,7 @@
  * NFS too (the server commits it before replying).
  */
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { LocalFileSystems, Logger } from '@certloop/core';
 import { CertloopError, silentLogger } from '@certloop/core';
@@ -120,7 +120,7 @@ export async function writeFilesAtomically(
   const changed: PlannedFile[] = [];
   const unchanged: PlannedFile[] = [];
   for (const file of planned) {
-    const same = file.knownChanged !== true && (await hasContent(file.path, file.data));
+    const same = file.knownChanged !== true && (await hasContent(file.path, file.data, file.io));
     (same ? unchanged : changed).push(file);
   }
 
@@ -201,10 +201,11 @@ async function ensureParentDirectory(path: string, mode = DEFAULT_DIRECTORY_MODE
 /**
  * True when `path` is a regular file with exactly `data` (symbolic links never
  * count). The content is read only when lstat finds a regular file of the
- * same size: a missing target (every first issuance) costs one lstat.
+ * same size: a missing target (every first issuance) costs one lstat, made
+ * with the file's FileIo (inline on a local disk: no thread-pool round trip).
  */
-async function hasContent(path: string, data: Buffer): Promise<boolean> {
-  const stat = await lstat(path).catch(() => undefined); // missing or unreadable: write it
+async function hasContent(path: string, data: Buffer, io: FileIo): Promise<boolean> {
+  const stat = await io.lstat(path).catch(() => undefined); // missing or unreadable: write it
   if (stat === undefined || !stat.isFile() || stat.size !== data.length) return false;
   let handle: Awaited<ReturnType<typeof open>>;
   try {

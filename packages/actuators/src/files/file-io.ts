@@ -6,8 +6,17 @@
  * LocalFileSystems in core). fsync always goes through the pool: it waits for
  * the disk and must never hold up the event loop.
  */
-import { closeSync, fchmodSync, fchownSync, openSync, renameSync, writeSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  type Stats,
+  writeSync,
+} from 'node:fs';
+import { lstat, rename } from 'node:fs/promises';
 import { LocalFileSystems } from '@certloop/core';
 import { fdChmod, fdChown, fdClose, fdOpen, fdWriteAll } from './fd.js';
 
@@ -18,6 +27,8 @@ export interface FileIo {
   writeAll(fd: number, data: Buffer): Promise<void>;
   close(fd: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+  /** lstat(2) of a target, to tell whether it already holds the content. */
+  lstat(path: string): Promise<Stats>;
 }
 
 export const threadPoolIo: FileIo = {
@@ -27,6 +38,7 @@ export const threadPoolIo: FileIo = {
   writeAll: fdWriteAll,
   close: fdClose,
   rename,
+  lstat: (path) => lstat(path),
 };
 
 /** A synchronous call as a settled promise: callers await both kinds alike. */
@@ -56,6 +68,7 @@ export const inlineIo: FileIo = {
   writeAll: settled(writeAllSync),
   close: settled(closeSync),
   rename: settled(renameSync),
+  lstat: settled((path: string) => lstatSync(path)),
 };
 
 const defaultFileSystems = new LocalFileSystems();

@@ -3,6 +3,7 @@ import {
   type IssuedCertificate,
   IssuerError,
   joinPem,
+  type ObservedCertificateData,
   omitUndefined,
   type Provenance,
   type Reason,
@@ -15,21 +16,40 @@ import type { PassContext, Verified } from './context.js';
 /** What a fresh certificate may still show and be written anyway: the CA capped its lifetime. */
 const ACCEPTED_AFTER_ISSUANCE: ReadonlySet<Reason['code']> = new Set(['renewal-due', 'hook-pending']);
 
+/** Provenance before the CA answers: what was requested, not yet what came back. */
+export type RequestRecord = Omit<Provenance, 'serial' | 'certificateSha256' | 'notAfter'>;
+
+/** An issuance checked in memory, and its provenance completed from that one inspection. */
+export interface CheckedIssuance extends Verified {
+  readonly provenance: Provenance;
+}
+
 /**
  * Checks an issued certificate before it replaces anything: the policies see
  * the files as they will be (parsed in memory: names, key pair, algorithm,
  * validity, chain to the roots). A certificate that is wrong for the manifest
  * is refused and the old files stay; one that is right but due for renewal at
- * once is written and reported as still drifting.
+ * once is written and reported as still drifting. The serial, expiry and
+ * leaf hash recorded in provenance come from this same parse: the leaf is
+ * not decoded or hashed again.
  */
 export async function checkIssued(
   ctx: PassContext,
   cert: DesiredCertificate,
   files: readonly FileToWrite[],
-  provenance: Provenance,
+  request: RequestRecord,
   issued: IssuedCertificate,
-): Promise<Verified> {
+): Promise<CheckedIssuance> {
   const observed = await ctx.ports.inspect(cert, files, trustOfIssued(ctx, issued));
+  const leaf = observed.certificate;
+  if (leaf === undefined) {
+    throw new IssuerError(
+      'ISSUER_REJECTED',
+      `The CA's certificate (serial ${issued.serial}) was not written, it could not be read: ${observed.certificateError ?? 'no certificate in the answer'}.`,
+      { hint: "Check the CA's answer; the files in place were left as they were.", retryable: false },
+    );
+  }
+  const provenance = completedProvenance(request, leaf);
   const ids = ctx.ids.get(cert.name);
   const { reasons } = decide(
     omitUndefined({ desired: cert, observed, now: ctx.ports.clock(), provenance, ids }),
@@ -38,14 +58,32 @@ export async function checkIssued(
   if (refused.length > 0) {
     throw new IssuerError(
       'ISSUER_REJECTED',
-      `The CA's certificate (serial ${issued.serial}) was not written, it does not match the manifest: ${refused.map((r) => r.message).join(' ')}`,
+      `The CA's certificate (serial ${leaf.serial}) was not written, it does not match the manifest: ${refused.map((r) => r.message).join(' ')}`,
       {
         hint: "Check the CA's provisioner (template, policy, clock); the files in place were left as they were.",
         retryable: refused.every((r) => r.code === 'not-yet-valid'),
       },
     );
   }
-  return { reasons: reasons.filter((r) => r.code !== 'hook-pending'), observed };
+  return { reasons: reasons.filter((r) => r.code !== 'hook-pending'), observed, provenance };
+}
+
+/** In the order of the record on disk (name, request, then what came back). */
+function completedProvenance(request: RequestRecord, leaf: ObservedCertificateData): Provenance {
+  return {
+    name: request.name,
+    specHash: request.specHash,
+    commonName: request.commonName,
+    sans: request.sans,
+    keyAlgorithm: request.keyAlgorithm,
+    requestedLifetimeMs: request.requestedLifetimeMs,
+    issuerId: request.issuerId,
+    serial: leaf.serial,
+    certificateSha256: leaf.sha256,
+    issuedAt: request.issuedAt,
+    notAfter: leaf.notAfter,
+    files: request.files,
+  };
 }
 
 /**

@@ -3,7 +3,6 @@
  * request, the CA's answer checked in memory, every declared file written in
  * one atomic call, provenance last.
  */
-import { createHash } from 'node:crypto';
 import {
   COMMIT_ORDER,
   type DesiredCertificate,
@@ -13,19 +12,10 @@ import {
   joinPem,
   type ObservedCertificate,
   omitUndefined,
-  type Provenance,
-  splitPemBlocks,
 } from '@certloop/core';
 import type { FileToWrite } from '../ports.js';
-import { checkIssued } from './check-issued.js';
+import { checkIssued, type RequestRecord } from './check-issued.js';
 import { type PassContext, placementOf, type WorkResult } from './context.js';
-
-/** sha256 of the leaf's DER, the identity provenance ties to. */
-export function leafSha256(certificatePem: string): string {
-  const leaf = splitPemBlocks(certificatePem)[0] ?? '';
-  const base64 = leaf.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '').replace(/\s+/g, '');
-  return createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex');
-}
 
 /**
  * Every declared file of a new issuance, for one atomic writeFiles call. Files
@@ -86,7 +76,7 @@ export async function issue(
   if (cert.rotation === 'never' && keyPath !== undefined && keyUsable) {
     existingKeyPem = await ports.readKey(keyPath);
   }
-  const request: IssueRequest = omitUndefined({
+  const issueRequest: IssueRequest = omitUndefined({
     name: cert.name,
     commonName: cert.spec.commonName,
     sans: cert.spec.sans,
@@ -95,9 +85,9 @@ export async function issue(
     usage: cert.spec.usage,
     existingKeyPem,
   });
-  const issued = await ports.issuer.issue(request);
+  const issued = await ports.issuer.issue(issueRequest);
   const files = issuedFiles(cert, issued, existingKeyPem !== undefined);
-  const provenance: Provenance = {
+  const requested: RequestRecord = {
     name: cert.name,
     specHash: cert.specHash,
     commonName: cert.spec.commonName,
@@ -105,13 +95,11 @@ export async function issue(
     keyAlgorithm: cert.spec.keyAlgorithm,
     requestedLifetimeMs: cert.spec.lifetimeMs,
     issuerId: ports.issuer.id,
-    serial: issued.serial,
-    certificateSha256: leafSha256(issued.certificatePem),
     issuedAt: ports.clock().toISOString(),
-    notAfter: issued.notAfter,
     files: { ...cert.files },
   };
-  const checked = await checkIssued(ctx, cert, files, provenance, issued);
+  // Serial, expiry and leaf hash come from the one in-memory inspection of the answer.
+  const { provenance, ...checked } = await checkIssued(ctx, cert, files, requested, issued);
   // Key, certificate and chain files in one call: all temp files land before any rename.
   await ports.writeFiles(files);
   // Provenance last: it describes files that are already in place.
@@ -119,8 +107,8 @@ export async function issue(
   return {
     outcome: 'changed',
     filesWritten: true,
-    serial: issued.serial,
-    notAfter: issued.notAfter,
+    serial: provenance.serial,
+    notAfter: provenance.notAfter,
     provenance,
     checked,
   };
