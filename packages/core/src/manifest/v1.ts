@@ -14,6 +14,7 @@ import {
   ROTATION_POLICIES,
   type RotationPolicy,
 } from '../model.js';
+import { readCoordination } from './coordination.js';
 import {
   DEFAULT_FILE_MODE,
   DEFAULT_HOOK_TIMEOUT_MS,
@@ -70,9 +71,11 @@ export function readV1(data: Raw, manifestDir: string, options: LoadOptions, sin
 
   const defaults = readDefaults(asRecord(data.defaults), options, sink);
   const issuer = readIssuer(asRecord(data.issuer), manifestDir, sink);
-  const settings: { stateDir?: string } = {};
+  const settings: { -readonly [K in keyof EngineSettings]: EngineSettings[K] } = {};
   const stateDir = readPath(sink, ['stateDir'], data.stateDir, manifestDir);
   if (stateDir !== undefined) settings.stateDir = stateDir;
+  const coordination = readCoordination(asRecord(data.coordination), manifestDir, sink);
+  if (coordination !== undefined) settings.coordination = coordination;
 
   const entries = Array.isArray(data.certificates) ? data.certificates : [];
   const drafts = entries.map((entry, index) =>
