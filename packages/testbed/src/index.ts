@@ -1,4 +1,5 @@
 export { TestbedError } from './errors.js';
+export { type EtcdHandle, etcdBinary, startEtcd } from './etcd.js';
 export {
   createProxmoxBed,
   type FakeGuest,
