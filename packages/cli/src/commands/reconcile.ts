@@ -15,7 +15,8 @@ export const reconcile: Handler<ReconcileCommandOptions> = async (options, io) =
     return serve(options, io);
   }
   const concurrency = positiveInteger(options.concurrency, '--concurrency', 4);
-  const lockWaitMs = parseDuration(options.lockTimeout ?? '5m');
+  // 0 tries once: with a service leading elsewhere, this run then gives up at once instead of waiting.
+  const lockWaitMs = options.lockTimeout?.trim() === '0' ? 0 : parseDuration(options.lockTimeout ?? '5m');
   const runtime = await openRuntime(options, io, { issuerConcurrency: concurrency });
   try {
     const progress = io.isTTY && !options.json ? progressReporter(io) : undefined;

@@ -34,6 +34,7 @@ import {
   watchManifest,
 } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
+import { coordinationOf, openLock } from '../coordination.js';
 import { EXIT } from '../exit-codes.js';
 import { positiveInteger } from '../flag-values.js';
 import type { Io } from '../io.js';
@@ -123,7 +124,8 @@ class LiveRuntime {
 
   async adopt(state: DesiredState): Promise<PassRuntime> {
     const stateDir = stateDirOf(state, this.options, this.io.env);
-    const key = JSON.stringify([state.issuer ?? null, stateDir]);
+    const coordination = coordinationOf(state, this.options);
+    const key = JSON.stringify([state.issuer ?? null, stateDir, coordination]);
     const previous = this.#runtime;
     if (previous !== undefined && key === this.#key) {
       // Same settings, but the files behind them (password, root) may have changed since.
@@ -139,19 +141,26 @@ class LiveRuntime {
       stateDir,
       logger: this.logger,
       cache: this.#cache,
+      // The service leads: an etcd lease stays held between passes.
+      lock: openLock(coordination, { stateDir, logger: this.logger, retain: true }),
     });
     const ports = instrumentPorts(base, this.metrics);
     this.#lastTrust = undefined;
     this.#runtime = { state, stateDir, issuer: ports.issuer, ports, logger: this.logger };
     this.#key = key;
     if (previous !== undefined) {
-      this.logger.info('The issuer or state directory changed; using the new one.', { stateDir });
+      this.logger.info('The issuer, state directory or coordination changed; using the new one.', {
+        stateDir,
+      });
+      await previous.ports.lock.close?.();
       await previous.issuer.close();
     }
     return this.#runtime;
   }
 
   async close(): Promise<void> {
+    // Gives up the leadership at once, so a standby need not wait for the lease to run out.
+    await this.#runtime?.ports.lock.close?.();
     await this.#runtime?.issuer.close();
   }
 
@@ -185,6 +194,7 @@ export async function startService(
   const logger = createLogger(options, io);
   const clock = () => new Date();
   const metrics = new ServiceMetrics();
+  metrics.coordination(() => live.current.ports.lock);
   const health = new HealthState(clock, 2 * settings.resyncMs + 60_000);
   const manifestPath = resolve(options.file);
 
@@ -313,6 +323,9 @@ export async function startService(
       resyncMs: settings.resyncMs,
       backoff: settings.backoff,
       shutdownGraceMs: settings.shutdownGraceMs,
+      ...(live.current.ports.lock.standbyRetryMs === undefined
+        ? {}
+        : { standbyDelayMs: live.current.ports.lock.standbyRetryMs }),
     },
     listener,
   );
