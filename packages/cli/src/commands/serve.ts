@@ -4,9 +4,11 @@
  * waited for: when another service or a `--once` run holds it, this process
  * stands by, keeps serving health and metrics and looks again later.
  *
- * The lock is held for one pass at a time, not kept by a leader: a `--once`
- * run (or an operator) then only waits for a pass, never for a process, and a
- * host that dies loses nothing but its current pass (the lease goes stale).
+ * The lease file is held for one pass at a time, not kept by a leader: a
+ * `--once` run (or an operator) then only waits for a pass, never for a
+ * process, and a host that dies loses nothing but its current pass (the lease
+ * goes stale). An etcd lease is kept between passes (the service leads, see
+ * docs/scale.md): a takeover then follows etcd's TTL, not the file's 120 s.
  */
 import { resolve } from 'node:path';
 import {
@@ -45,7 +47,7 @@ import { instrumentPorts } from '../metrics/instrument.js';
 import { ServiceMetrics } from '../metrics/registry.js';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.js';
 import type { ReconcileCommandOptions } from '../options.js';
-import { renderStatusPage } from '../render/status-page.js';
+import { leadershipLine, renderStatusPage } from '../render/status-page.js';
 import type { Runtime } from '../runtime.js';
 import { createNotifier } from '../systemd/notify.js';
 import { buildPorts, checkIssuerSettings, openIssuer, stateDirOf } from '../wiring.js';
@@ -337,7 +339,10 @@ export async function startService(
       server = await startMetricsServer(options.metricsAddr, {
         registry: metrics.registry,
         readiness: () => health.readiness(),
-        page: () => (latest.report === undefined ? undefined : renderStatusPage(latest.report)),
+        page: () =>
+          latest.report === undefined
+            ? undefined
+            : renderStatusPage(latest.report, leadershipLine(live.current.ports.lock)),
       });
       logger.info('Serving metrics and health.', { url: server.url });
     }

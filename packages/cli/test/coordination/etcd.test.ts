@@ -186,6 +186,14 @@ describeWithEtcd('certloop services coordinated by a real etcd', () => {
       const issued = await Promise.all(services.map(issuances));
       expect(issued).toEqual(services.map((s) => (s === leader ? CERTS.length : 0)));
 
+      // The status page of each service says whether it leads.
+      for (const service of services) {
+        const page = await scrape(service.url, '/');
+        expect(page.text).toContain(
+          service === leader ? 'This service leads (etcd)' : 'does not lead (etcd)',
+        );
+      }
+
       const status = await runCli(['status', '--json', '-f', ws.manifest]);
       const coordination = (
         JSON.parse(status.stdout) as { coordination: { backend: string; leader: { pid: number } } }
