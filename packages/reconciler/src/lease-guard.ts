@@ -30,7 +30,14 @@ export function guardSideEffects<P extends ReconcilePorts>(ports: P, lost: Abort
   const { issuer, guests, provenance, status } = ports;
   return {
     ...ports,
-    issuer: { ...issuer, issue: guarded((request) => issuer.issue(request)) },
+    // Spelled out, not spread: issuers are class instances whose methods live on the prototype.
+    issuer: {
+      id: issuer.id,
+      trust: () => issuer.trust(),
+      issue: guarded((request) => issuer.issue(request)),
+      ...(issuer.prepare === undefined ? {} : { prepare: () => issuer.prepare!() }),
+      close: () => issuer.close(),
+    },
     writeFiles: guarded(ports.writeFiles.bind(ports)),
     fixPlacement: guarded(ports.fixPlacement.bind(ports)),
     removeFiles: guarded(ports.removeFiles.bind(ports)),

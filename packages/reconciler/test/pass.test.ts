@@ -105,4 +105,27 @@ describe('a pass under the lock', () => {
     expect(world.actions.filter((a) => a.startsWith('write ') || a.startsWith('status '))).toEqual([]);
     expect(report.results[0]).toMatchObject({ outcome: 'failed' });
   });
+
+  it('keeps every method of an issuer that is a class instance (methods on the prototype)', async () => {
+    const world = new FakeWorld();
+    const ports = passPorts(world);
+    const plain = ports.issuer;
+    class ClassIssuer {
+      readonly id = plain.id;
+      trust() {
+        world.actions.push('load trust');
+        return plain.trust();
+      }
+      issue(request: Parameters<typeof plain.issue>[0]) {
+        return plain.issue(request);
+      }
+      close() {
+        return plain.close();
+      }
+    }
+    ports.issuer = new ClassIssuer();
+    const report = await reconcilePass(stateOf(web), ports, { lockWaitMs: 0 });
+    expect(report.ok).toBe(true);
+    expect(world.actions).toEqual(expect.arrayContaining(['load trust', 'issue web']));
+  });
 });
