@@ -11,13 +11,12 @@ import {
   DEFAULT_ETCD_TTL_MS,
   type DesiredState,
   type Logger,
+  MIN_ETCD_TTL_MS,
   parseDuration,
   UsageError,
 } from '@certloop/core';
 import type { LockPort } from '@certloop/reconciler';
 import type { CoordinationFlags } from './options.js';
-
-const MIN_TTL_MS = 3_000;
 
 export function coordinationOf(state: DesiredState, flags: CoordinationFlags): CoordinationConfig {
   const fromManifest = state.settings.coordination;
@@ -40,7 +39,8 @@ export function coordinationOf(state: DesiredState, flags: CoordinationFlags): C
   }
   const ttlMs =
     flags.etcdTtl === undefined ? (base?.ttlMs ?? DEFAULT_ETCD_TTL_MS) : parseDuration(flags.etcdTtl);
-  if (ttlMs < MIN_TTL_MS) throw new UsageError(`--etcd-ttl must be at least ${MIN_TTL_MS / 1000}s.`);
+  if (ttlMs < MIN_ETCD_TTL_MS)
+    throw new UsageError(`--etcd-ttl must be at least ${MIN_ETCD_TTL_MS / 1000}s.`);
   const file = (flag: string | undefined, manifest: string | undefined) =>
     flag === undefined ? manifest : resolve(flag);
   const caFile = file(flags.etcdCa, base?.caFile);

@@ -189,6 +189,8 @@ export interface EtcdCoordination {
 
 export const DEFAULT_ETCD_PREFIX = '/certloop/';
 export const DEFAULT_ETCD_TTL_MS = 15_000;
+/** Below this, a lease could run out between two renewals of a busy host. */
+export const MIN_ETCD_TTL_MS = 3_000;
 
 /**
  * The file that holds the leaf certificate: `cert` when declared, else the

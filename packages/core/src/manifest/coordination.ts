@@ -4,13 +4,11 @@ import {
   DEFAULT_ETCD_PREFIX,
   DEFAULT_ETCD_TTL_MS,
   type EtcdCoordination,
+  MIN_ETCD_TTL_MS,
 } from '../model.js';
 import type { ProblemSink } from './problems.js';
 import { asRecord, has, type Raw, readDuration, readPath } from './read-values.js';
 import { show } from './values.js';
-
-/** Below this, a lease could expire between two keep-alives of a busy host. */
-export const MIN_ETCD_TTL_MS = 3_000;
 
 export function readCoordination(
   raw: Raw | undefined,
