@@ -15,6 +15,7 @@ bash scripts/deps/systemd.sh      # systemd-notify and python3: the readiness te
 bash scripts/deps/monitoring.sh   # promtool (Debian's prometheus): the alert rules' tests
 bash scripts/deps/browser.sh      # chromium: the status page, rendered in a real browser
 bash scripts/deps/guests.sh       # busybox-static: guest roots for the pct/qm stand-ins
+bash scripts/deps/etcd.sh         # etcd-server: the coordination tests' real etcd on loopback
 bash scripts/stepca/build.sh
 pnpm package
 pnpm typecheck
@@ -34,7 +35,7 @@ if [ "$#" -eq 0 ]; then
     -- packages/cli/test/e2e packages/cli/test/faults packages/cli/test/service packages/cli/test/install \
     packages/cli/test/artifact packages/cli/test/migrate packages/cli/test/export packages/cli/test/status \
     packages/cli/test/plan packages/cli/test/help packages/cli/test/preflight packages/cli/test/logs \
-    packages/cli/test/systemd packages/cli/test/monitoring packages/cli/test/page \
+    packages/cli/test/systemd packages/cli/test/monitoring packages/cli/test/page packages/cli/test/coordination \
     packages/cli/test/launcher.test.ts packages/cli/test/validate.test.ts || status=$?
 fi
 

@@ -23,8 +23,21 @@ export interface LogOptions {
   logFormat?: string;
 }
 
-export interface StateOptions {
+export interface StateOptions extends CoordinationFlags {
   stateDir?: string;
+}
+
+/** Override the manifest's `coordination` section. */
+export interface CoordinationFlags {
+  /** file or etcd */
+  coordination?: string;
+  /** Comma-separated etcd client URLs. */
+  etcdEndpoints?: string;
+  etcdCa?: string;
+  etcdCert?: string;
+  etcdKey?: string;
+  etcdPrefix?: string;
+  etcdTtl?: string;
 }
 
 /** `certloop reconcile`: the options of --once and of the service. */

@@ -43,6 +43,19 @@ function issuerOptions(command: CommandType): CommandType {
 function commonOptions(command: CommandType): CommandType {
   return command
     .option('--state-dir <dir>', 'state directory for locks, status and provenance')
+    .option(
+      '--coordination <backend>',
+      'how reconcilers take turns: file (lease in the state directory) or etcd',
+    )
+    .option('--etcd-endpoints <urls>', 'etcd client URLs, comma-separated (implies --coordination etcd)')
+    .option('--etcd-ca <file>', "CA certificate of etcd's server certificate")
+    .option('--etcd-cert <file>', 'client certificate for etcd')
+    .option('--etcd-key <file>', 'client private key for etcd')
+    .option('--etcd-prefix <prefix>', 'key prefix of the election keys (default /certloop/)')
+    .option(
+      '--etcd-ttl <duration>',
+      'lease TTL: a dead leader is replaced after about this long (default 15s)',
+    )
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
     .option('--log-format <format>', 'text or json (default: text on a terminal, json otherwise)');
 }
@@ -94,7 +107,11 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       )
       .option('--json', 'print the result as JSON')
       .option('--concurrency <n>', 'certificates worked on at once', '4')
-      .option('--lock-timeout <duration>', 'how long to wait for another reconciler to finish', '5m')
+      .option(
+        '--lock-timeout <duration>',
+        'how long to wait for another reconciler (or the leader) to let go; 0 tries once',
+        '5m',
+      )
       .option(
         '--metrics-addr <host:port>',
         'serve the status page (/), Prometheus metrics, /healthz and /readyz (service mode)',

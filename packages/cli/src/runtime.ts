@@ -6,6 +6,7 @@
 import type { StepCaPurpose } from '@certloop/actuators';
 import type { DesiredState, Issuer, Logger, ManifestProblem } from '@certloop/core';
 import type { PassPorts } from '@certloop/reconciler';
+import { coordinationOf, openLock } from './coordination.js';
 import type { Io } from './io.js';
 import { createLogger } from './logger.js';
 import { loadFromOptions } from './manifest.js';
@@ -39,6 +40,11 @@ export async function openRuntime(
     purpose: extra.purpose,
   });
   const stateDir = stateDirOf(state, options, io.env);
-  const ports = buildPorts({ issuer, stateDir, logger });
-  return { state, warnings, logger, issuer, stateDir, ports, close: () => issuer.close() };
+  const lock = openLock(coordinationOf(state, options), { stateDir, logger, retain: false });
+  const ports = buildPorts({ issuer, stateDir, logger, lock });
+  const close = async () => {
+    await lock.close?.();
+    await issuer.close();
+  };
+  return { state, warnings, logger, issuer, stateDir, ports, close };
 }

@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  acquireLock,
   createIssuer,
   defaultStateDir,
   deliverToGuest,
@@ -34,7 +33,8 @@ import {
   withFields,
 } from '@certloop/core';
 import { inspectContents, type ObservationCache, observeAll } from '@certloop/observers';
-import type { PassPorts } from '@certloop/reconciler';
+import type { LockPort, PassPorts } from '@certloop/reconciler';
+import { openLock } from './coordination.js';
 import type { IssuerFlags, StateOptions } from './options.js';
 
 /** What the issuer is made from: `--local-ca` names the built-in CA; otherwise the manifest's section, then Step-CA sources. */
@@ -116,6 +116,8 @@ export interface PortsContext {
    */
   cache?: ObservationCache;
   observeConcurrency?: number;
+  /** The lease of this manifest (coordination.ts); the lease file in the state directory when absent. */
+  lock?: LockPort;
 }
 
 export function buildPorts(context: PortsContext): PassPorts {
@@ -153,7 +155,7 @@ export function buildPorts(context: PortsContext): PassPorts {
     readKey: readText,
     readCertificate: readText,
     resolveIds: (owner, group) => resolveOwner(owner, group),
-    lock: { acquire: (key, { waitMs, onLost }) => acquireLock(stateDir, key, { waitMs, logger, onLost }) },
+    lock: context.lock ?? openLock({ backend: 'file' }, { stateDir, logger, retain: false }),
     removeStaleTemps: async (directories) => {
       await removeStaleTemps([...directories], { logger });
     },

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'WRITE_FAILED'
   | 'HOOK_FAILED'
   | 'LOCK_TIMEOUT'
+  | 'LOCK_LOST'
   | 'OBSERVE_FAILED'
   | 'INSTALL_FAILED'
   | 'DELIVERY_FAILED'

@@ -163,7 +163,34 @@ export interface DesiredState {
 export interface EngineSettings {
   /** Directory for locks, status and provenance; undefined means the CLI default. */
   readonly stateDir?: string;
+  /** How reconcilers on several hosts take turns; undefined means the lease file in the state directory. */
+  readonly coordination?: CoordinationConfig;
 }
+
+export const COORDINATION_BACKENDS = ['file', 'etcd'] as const;
+export type CoordinationBackend = (typeof COORDINATION_BACKENDS)[number];
+
+/** Where the one-reconciler-at-a-time lease lives. */
+export type CoordinationConfig = { readonly backend: 'file' } | EtcdCoordination;
+
+export interface EtcdCoordination {
+  readonly backend: 'etcd';
+  /** Client URLs (http:// or https://) of the etcd cluster; tried in order. */
+  readonly endpoints: readonly string[];
+  /** Key prefix under which each manifest's election key lives. */
+  readonly prefix: string;
+  /** The lease's time to live: a dead leader is replaced after about this long. */
+  readonly ttlMs: number;
+  /** TLS: the CA that signed etcd's certificate, and the client pair when etcd checks clients. */
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
+
+export const DEFAULT_ETCD_PREFIX = '/certloop/';
+export const DEFAULT_ETCD_TTL_MS = 15_000;
+/** Below this, a lease could run out between two renewals of a busy host. */
+export const MIN_ETCD_TTL_MS = 3_000;
 
 /**
  * The file that holds the leaf certificate: `cert` when declared, else the

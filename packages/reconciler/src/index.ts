@@ -3,6 +3,8 @@ export { type Gathered, type GatherPorts, gatherAndPlan } from './gather.js';
 export { environmentOf, type HookTrigger, planHookRuns } from './hooks.js';
 export {
   type HeldLease,
+  type LeaseHealth,
+  type LeaseHolder,
   type LockPort,
   type PassPorts,
   type PassSettings,

@@ -7,6 +7,7 @@
 import { dirname } from 'node:path';
 import type { DesiredState } from '@certloop/core';
 import { CertloopError } from '@certloop/core';
+import { guardSideEffects } from './lease-guard.js';
 import type { ReconcilePorts } from './ports.js';
 import { type ReconcileOptions, type ReconcileReport, reconcileOnce } from './reconcile.js';
 import type { PassOutcome } from './service/loop.js';
@@ -18,10 +19,44 @@ export interface HeldLease {
   release(): Promise<void>;
 }
 
-/** The lease one reconciler holds while it acts (a lock file in the state directory today). */
+/** Who holds a lease: enough for an operator to find the process. */
+export interface LeaseHolder {
+  readonly host: string;
+  readonly pid: number;
+  /** ISO time at which it took the lease. */
+  readonly since: string;
+}
+
+/** This process's view of its own lease, for metrics and the status page. */
+export interface LeaseHealth {
+  /** Whether this process holds the lease now and can prove it (last renewal within the TTL minus a margin). */
+  readonly leading: boolean;
+  /** ISO time since when it leads, when it does. */
+  readonly since?: string;
+  /** ISO time at which the last renewal the backend confirmed was sent, when the backend renews. */
+  readonly lastRenewal?: string;
+  /** Why it does not lead or renew, in a sentence (the backend unreachable, standing by). */
+  readonly problem?: string;
+}
+
+/**
+ * The lease one reconciler holds while it acts: a lease file in the state
+ * directory, or a lease in etcd. A backend is this interface and its wiring
+ * (cli/src/coordination.ts).
+ */
 export interface LockPort {
+  /** The backend's name, as in the manifest's `coordination.backend`. */
+  readonly backend: string;
   /** Resolves once held; throws LOCK_TIMEOUT when `waitMs` runs out. `onLost` fires if the lease is lost while held. */
   acquire(key: string, options: { waitMs: number; onLost: () => void }): Promise<HeldLease>;
+  /** Who holds `key` now, as the backend records it; undefined when nobody does. */
+  holder(key: string): Promise<LeaseHolder | undefined>;
+  /** How soon a standby should try again (etcd: often, so a takeover follows the TTL closely). */
+  readonly standbyRetryMs?: number;
+  /** This process's own lease, when the backend keeps one between passes (etcd's leadership). */
+  health?(): LeaseHealth;
+  /** Gives up whatever this process still holds (the service's leadership) and closes connections. */
+  close?(): Promise<void>;
 }
 
 export interface PassPorts extends ReconcilePorts {
@@ -49,7 +84,10 @@ export async function reconcilePass(
     );
     await ports.removeStaleTemps([...directories]);
     await ports.issuer.prepare?.();
-    return await reconcileOnce(state, ports, { ...options, signal: lost.signal });
+    return await reconcileOnce(state, guardSideEffects(ports, lost.signal), {
+      ...options,
+      signal: lost.signal,
+    });
   } finally {
     await lease.release();
   }

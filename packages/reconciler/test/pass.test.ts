@@ -17,6 +17,8 @@ function passPorts(world: FakeWorld, lock: Partial<PassPorts['lock']> = {}): Pas
       },
     },
     lock: {
+      backend: 'test',
+      holder: async () => undefined,
       acquire: async (key, options) => {
         world.actions.push(`lock ${key} (wait ${options.waitMs} ms)`);
         return {
@@ -77,5 +79,53 @@ describe('a pass under the lock', () => {
     await expect(passOrStandby(stateOf(web), broken, { lockWaitMs: 0 })).rejects.toThrow(
       'Cannot create the lock.',
     );
+  });
+
+  it('writes nothing once the lease is lost, even for an issuance already in flight', async () => {
+    const world = new FakeWorld();
+    let loseLease: () => void = () => {};
+    const ports = passPorts(world, {
+      acquire: async (_key, options) => {
+        loseLease = options.onLost;
+        return { release: async () => {} };
+      },
+    });
+    const issue = ports.issuer.issue;
+    // The renewal fails while the CA is answering: the answer must not land on disk.
+    ports.issuer = {
+      ...ports.issuer,
+      issue: async (request) => {
+        const issued = await issue(request);
+        loseLease();
+        return issued;
+      },
+    };
+    const report = await reconcilePass(stateOf(web), ports, { lockWaitMs: 0 });
+    expect(world.actions).toContain('issue web');
+    expect(world.actions.filter((a) => a.startsWith('write ') || a.startsWith('status '))).toEqual([]);
+    expect(report.results[0]).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('keeps every method of an issuer that is a class instance (methods on the prototype)', async () => {
+    const world = new FakeWorld();
+    const ports = passPorts(world);
+    const plain = ports.issuer;
+    class ClassIssuer {
+      readonly id = plain.id;
+      trust() {
+        world.actions.push('load trust');
+        return plain.trust();
+      }
+      issue(request: Parameters<typeof plain.issue>[0]) {
+        return plain.issue(request);
+      }
+      close() {
+        return plain.close();
+      }
+    }
+    ports.issuer = new ClassIssuer();
+    const report = await reconcilePass(stateOf(web), ports, { lockWaitMs: 0 });
+    expect(report.ok).toBe(true);
+    expect(world.actions).toEqual(expect.arrayContaining(['load trust', 'issue web']));
   });
 });

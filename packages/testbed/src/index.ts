@@ -1,5 +1,6 @@
 export { fingerprintOf } from './ca-certificates.js';
 export { TestbedError } from './errors.js';
+export { type EtcdHandle, etcdBinary, startEtcd } from './etcd.js';
 export {
   createProxmoxBed,
   type FakeGuest,

@@ -1,3 +1,4 @@
+export { EtcdLease, type EtcdLeaseHealth, type EtcdLeaseOptions, stopMarginMs } from './etcd-lease.js';
 export {
   acquireLock,
   type HeldLock,

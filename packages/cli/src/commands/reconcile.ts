@@ -29,7 +29,8 @@ export async function reconcileOncePass(
   rewire: (ports: PassPorts) => PassPorts = (ports) => ports,
 ): Promise<number> {
   const concurrency = positiveInteger(options.concurrency, '--concurrency', 4);
-  const lockWaitMs = parseDuration(options.lockTimeout ?? '5m');
+  // 0 tries once: with a service leading elsewhere, this run then gives up at once instead of waiting.
+  const lockWaitMs = options.lockTimeout?.trim() === '0' ? 0 : parseDuration(options.lockTimeout ?? '5m');
   const runtime = await openRuntime(options, io, { issuerConcurrency: concurrency });
   try {
     const progress = io.isTTY && !options.json ? progressReporter(io) : undefined;

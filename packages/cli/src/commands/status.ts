@@ -1,7 +1,13 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CertloopError } from '@certloop/core';
-import { buildStatusReport, gatherAndPlan } from '@certloop/reconciler';
+import {
+  buildStatusReport,
+  gatherAndPlan,
+  type LeaseHolder,
+  type LockPort,
+  RECONCILE_LOCK,
+} from '@certloop/reconciler';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { renderStatus } from '../render/status.js';
@@ -29,6 +35,38 @@ async function writePage(path: string, html: string): Promise<void> {
   }
 }
 
+/** Who leads the manifest's reconcilers, as the coordination backend records it. */
+interface CoordinationStatus {
+  readonly backend: string;
+  /** null: nobody holds the lease now (between passes with the file backend, or no service running). */
+  readonly leader: LeaseHolder | null;
+  /** Why the leader is unknown: the backend did not answer. */
+  readonly problem?: string;
+}
+
+async function coordinationStatus(lock: LockPort): Promise<CoordinationStatus> {
+  try {
+    return { backend: lock.backend, leader: (await lock.holder(RECONCILE_LOCK)) ?? null };
+  } catch (error) {
+    return {
+      backend: lock.backend,
+      leader: null,
+      problem: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/** Said when there is something to say: the file backend between passes has nobody to name. */
+function renderCoordination(status: CoordinationStatus): string {
+  if (status.backend === 'file' && status.leader === null && status.problem === undefined) return '';
+  const who = status.leader
+    ? `process ${status.leader.pid} on ${status.leader.host}${status.leader.since ? ` since ${status.leader.since}` : ''}`
+    : status.problem === undefined
+      ? 'nobody holds the lease now'
+      : `unknown (${status.problem})`;
+  return `Leader (${status.backend}): ${who}\n`;
+}
+
 /**
  * `certloop status`: every certificate, whether it is Ready and why not;
  * writes nothing. Exit 0 when every certificate is Ready, 2 when any is not
@@ -48,10 +86,11 @@ export const status: Handler<StatusOptions> = async (options, io) => {
     });
     if (options.html !== undefined) await writePage(options.html, renderStatusPage(report));
     const shown = options.notReady ? report.certificates.filter((c) => !c.ready) : report.certificates;
+    const coordination = await coordinationStatus(runtime.ports.lock);
     io.stdout(
       options.json
-        ? `${JSON.stringify({ ...report, certificates: shown }, null, 2)}\n`
-        : renderStatus(report, shown, io),
+        ? `${JSON.stringify({ ...report, coordination, certificates: shown }, null, 2)}\n`
+        : `${renderStatus(report, shown, io)}${renderCoordination(coordination)}`,
     );
     return report.summary.notReady === 0 ? EXIT.ok : EXIT.notReady;
   } finally {

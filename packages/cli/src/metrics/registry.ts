@@ -4,7 +4,7 @@
  * reports events; this module turns them into series.
  */
 import { PENDING_WORK_KINDS } from '@certloop/core';
-import type { PassOutcome, StatusReport } from '@certloop/reconciler';
+import type { LockPort, PassOutcome, StatusReport } from '@certloop/reconciler';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { COMMIT, VERSION } from '../version.js';
 
@@ -123,6 +123,24 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly leader = new Gauge({
+    name: 'certloop_coordination_leader',
+    help: '1 while this process leads (holds the coordination lease and can prove it), else 0; by backend. Only backends that keep a lease between passes (etcd).',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+    collect: () => this.#readLease(),
+  });
+  readonly leaderSince = new Gauge({
+    name: 'certloop_coordination_leader_since_timestamp_seconds',
+    help: 'Since when this process leads, as a Unix timestamp (absent when it does not).',
+    registers: [this.registry],
+  });
+  readonly leaseRenewal = new Gauge({
+    name: 'certloop_coordination_lease_renewal_timestamp_seconds',
+    help: 'When the last renewal of the lease that the backend confirmed was sent, as a Unix timestamp (absent when not leading).',
+    registers: [this.registry],
+  });
+
   constructor() {
     // Process and Node.js runtime metrics (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...).
     // The event-loop lag is sampled once a second, not every 10 ms (prom-client's default): at 10 ms
@@ -134,6 +152,29 @@ export class ServiceMetrics {
     for (const result of ['success', 'failure', 'standby', 'error'] satisfies PassResult[]) {
       this.passes.inc({ result }, 0);
     }
+  }
+
+  /** Where the lease's health is read at each scrape: leadership changes between passes too (a lost renewal). */
+  coordination(lock: () => Pick<LockPort, 'backend' | 'health'>): void {
+    this.#lock = lock;
+  }
+
+  #lock: (() => Pick<LockPort, 'backend' | 'health'>) | undefined;
+
+  /** Called by the leader gauge's collect; the two gauges after it are registered later, so they are read after. */
+  #readLease(): void {
+    const epoch = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso) / 1000);
+    this.leader.reset();
+    this.leaderSince.reset();
+    this.leaseRenewal.reset();
+    const current = this.#lock?.();
+    const health = current?.health?.();
+    if (current === undefined || health === undefined) return;
+    this.leader.set({ backend: current.backend }, health.leading ? 1 : 0);
+    const since = epoch(health.since);
+    const renewal = epoch(health.lastRenewal);
+    if (since !== undefined) this.leaderSince.set(since);
+    if (renewal !== undefined) this.leaseRenewal.set(renewal);
   }
 
   /** Counts a pass and its per-certificate results. */

@@ -7,7 +7,7 @@
  * `/` by the service and written by `certloop status --html FILE`.
  */
 import type { CertState } from '@certloop/core';
-import type { CertificateReadiness, StatusReport } from '@certloop/reconciler';
+import type { CertificateReadiness, LockPort, StatusReport } from '@certloop/reconciler';
 import { VERSION } from '../version.js';
 import { formatInstant, formatTimeLeft, statusSummaryLine } from './status.js';
 
@@ -173,7 +173,16 @@ svg .name { fill: #1f2328; }
 .legend span { margin-right: 16px; } .legend i { display: inline-block; width: 12px; height: 12px; vertical-align: -2px; margin-right: 4px; border-radius: 2px; }
 `;
 
-export function renderStatusPage(report: StatusReport): string {
+/** The page's line about the coordination lease, for backends that keep one (etcd): who leads, and how it renews. */
+export function leadershipLine(lock: Pick<LockPort, 'backend' | 'health'>): string | undefined {
+  const health = lock.health?.();
+  if (health === undefined) return undefined;
+  if (!health.leading)
+    return `This service does not lead (${lock.backend}): ${health.problem ?? 'standing by'}`;
+  return `This service leads (${lock.backend}) since ${health.since}; last confirmed renewal sent at ${health.lastRenewal}.`;
+}
+
+export function renderStatusPage(report: StatusReport, leadership?: string): string {
   const legend = [
     '<p class="legend muted">',
     '<span><i style="background: var(--ok)"></i>Ready</span>',
@@ -196,6 +205,7 @@ export function renderStatusPage(report: StatusReport): string {
 <h1>certloop status</h1>
 <p class="summary" id="summary">${escapeHtml(statusSummaryLine(report.summary))}</p>
 <p class="muted">Manifest <code>${escapeHtml(report.manifest)}</code> · as of <time datetime="${escapeHtml(report.generatedAt)}">${escapeHtml(report.generatedAt)}</time> · certloop ${escapeHtml(VERSION)}</p>
+${leadership === undefined ? '' : `<p class="muted" id="leader">${escapeHtml(leadership)}</p>`}
 </header>
 <main>
 <h2>Expiry timeline</h2>

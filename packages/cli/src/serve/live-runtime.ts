@@ -5,6 +5,7 @@
 import type { DesiredState, Issuer, TrustMaterial } from '@certloop/core';
 import { ObservationCache } from '@certloop/observers';
 import type { PassPorts } from '@certloop/reconciler';
+import { coordinationOf, openLock } from '../coordination.js';
 import type { Io } from '../io.js';
 import { instrumentPorts } from '../metrics/instrument.js';
 import type { ServiceMetrics } from '../metrics/registry.js';
@@ -36,7 +37,8 @@ export class LiveRuntime {
 
   async adopt(state: DesiredState): Promise<PassRuntime> {
     const stateDir = stateDirOf(state, this.options, this.io.env);
-    const key = JSON.stringify([state.issuer ?? null, stateDir]);
+    const coordination = coordinationOf(state, this.options);
+    const key = JSON.stringify([state.issuer ?? null, stateDir, coordination]);
     const previous = this.#runtime;
     if (previous !== undefined && key === this.#key) {
       // Same settings, but the files behind them (password, root) may have changed since.
@@ -52,19 +54,26 @@ export class LiveRuntime {
       stateDir,
       logger: this.logger,
       cache: this.#cache,
+      // The service leads: an etcd lease stays held between passes.
+      lock: openLock(coordination, { stateDir, logger: this.logger, retain: true }),
     });
     const ports = instrumentPorts(base, this.metrics);
     this.#lastTrust = undefined;
     this.#runtime = { state, stateDir, issuer: ports.issuer, ports, logger: this.logger };
     this.#key = key;
     if (previous !== undefined) {
-      this.logger.info('The issuer or state directory changed; using the new one.', { stateDir });
+      this.logger.info('The issuer, state directory or coordination changed; using the new one.', {
+        stateDir,
+      });
+      await previous.ports.lock.close?.();
       await previous.issuer.close();
     }
     return this.#runtime;
   }
 
   async close(): Promise<void> {
+    // Gives up the leadership at once, so a standby need not wait for the lease to run out.
+    await this.#runtime?.ports.lock.close?.();
     await this.#runtime?.issuer.close();
   }
 

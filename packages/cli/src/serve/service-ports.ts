@@ -4,10 +4,12 @@
  *
  * A pass tries the lock, it does not wait for it: when another service or a
  * `--once` run holds it, this process stands by, keeps serving health and
- * metrics and looks again later. The lock is held for one pass at a time, not
- * kept by a leader: a `--once` run (or an operator) then only waits for a
- * pass, never for a process, and a host that dies loses nothing but its
- * current pass (the lease goes stale).
+ * metrics and looks again later. The lease file is held for one pass at a
+ * time, not kept by a leader: a `--once` run (or an operator) then only waits
+ * for a pass, never for a process, and a host that dies loses nothing but its
+ * current pass (the lease goes stale). An etcd lease is kept between passes
+ * (the service leads, see docs/scale.md): a takeover then follows etcd's TTL,
+ * not the file's 120 s.
  */
 import { type Clock, type Logger, type ManifestProblem, silentLogger } from '@certloop/core';
 import { gatherAndPlan, passOrStandby, type ServicePorts } from '@certloop/reconciler';

@@ -16,7 +16,7 @@ import { HealthState } from '../metrics/health.js';
 import { ServiceMetrics } from '../metrics/registry.js';
 import { type MetricsServer, startMetricsServer } from '../metrics/server.js';
 import type { ReconcileCommandOptions } from '../options.js';
-import { renderStatusPage } from '../render/status-page.js';
+import { leadershipLine, renderStatusPage } from '../render/status-page.js';
 import { createNotifier, type Notifier } from '../systemd/notify.js';
 import { serviceListener } from './listener.js';
 import { LiveRuntime } from './live-runtime.js';
@@ -53,6 +53,7 @@ export async function startService(
   warn(first.warnings);
   const live = new LiveRuntime(options, io, logger, metrics, settings.concurrency);
   await live.adopt(first.state);
+  metrics.coordination(() => live.current.ports.lock);
 
   const notifier = createNotifier({ env: io.env, onError: (message) => logger.warn(message) });
   const stopping = () => notifier?.stopping();
@@ -67,6 +68,7 @@ export async function startService(
       resyncMs: settings.resyncMs,
       backoff: settings.backoff,
       shutdownGraceMs: settings.shutdownGraceMs,
+      standbyDelayMs: live.current.ports.lock.standbyRetryMs,
     },
     serviceListener({
       metrics,
@@ -94,7 +96,10 @@ export async function startService(
       server = await startMetricsServer(options.metricsAddr, {
         registry: metrics.registry,
         readiness: () => health.readiness(),
-        page: () => (latestReport === undefined ? undefined : renderStatusPage(latestReport)),
+        page: () =>
+          latestReport === undefined
+            ? undefined
+            : renderStatusPage(latestReport, leadershipLine(live.current.ports.lock)),
       });
       logger.info('Serving metrics and health.', { url: server.url });
     }

@@ -5,7 +5,14 @@
  * messages; the `pattern`s in `.meta()` only flow into the JSON Schema for editors.
  */
 import type { z as ZodTypes } from 'zod';
-import { CERTIFICATE_USAGES, FILE_ROLES, GUEST_TYPES, KEY_ALGORITHMS, ROTATION_POLICIES } from '../model.js';
+import {
+  CERTIFICATE_USAGES,
+  COORDINATION_BACKENDS,
+  FILE_ROLES,
+  GUEST_TYPES,
+  KEY_ALGORITHMS,
+  ROTATION_POLICIES,
+} from '../model.js';
 import { type Layered, parseLayered } from './layered.js';
 import type { ProblemSink } from './problems.js';
 import { zod } from './zod-module.js';
@@ -158,6 +165,32 @@ function buildSchemas() {
     maxProperties: 1,
   });
 
+  const v1CoordinationSchema = z
+    .strictObject({
+      backend: z.enum(COORDINATION_BACKENDS).meta({
+        description: 'file: a lease file in the state directory (on shared storage); etcd: a lease in etcd.',
+      }),
+      etcd: z
+        .strictObject({
+          endpoints: z
+            .array(z.string())
+            .min(1)
+            .meta({ description: 'etcd client URLs, e.g. https://10.0.0.5:2379.' }),
+          prefix: z
+            .string()
+            .optional()
+            .meta({ description: 'Key prefix of the election keys; /certloop/ by default.' }),
+          ttl: duration(
+            'Lease time to live: a dead leader is replaced after about this long; 15s by default.',
+          ).optional(),
+          caFile: filePath("The CA certificate of etcd's server certificate.").optional(),
+          certFile: filePath('Client certificate, when etcd checks clients.').optional(),
+          keyFile: filePath('Client private key, when etcd checks clients.').optional(),
+        })
+        .optional(),
+    })
+    .meta({ description: 'How reconcilers on several hosts take turns acting on this manifest.' });
+
   const v1ManifestSchema = z
     .strictObject({
       $schema: z.string().optional(),
@@ -166,12 +199,14 @@ function buildSchemas() {
       issuer: v1IssuerSchema.optional(),
       stateDir: filePath('Directory for locks, status and provenance.').optional(),
       defaults: v1DefaultsSchema.optional(),
+      coordination: v1CoordinationSchema.optional(),
       certificates: z.array(v1CertificateSchema).meta({ description: 'The certificates; may be empty.' }),
     })
     .meta({ title: 'certloop v1 certificate manifest' });
 
   return {
     certificate: v1CertificateSchema,
+    coordination: v1CoordinationSchema,
     defaults: v1DefaultsSchema,
     issuer: v1IssuerSchema,
     manifest: v1ManifestSchema,
@@ -183,6 +218,7 @@ export type V1Manifest = ZodTypes.output<V1Schemas['manifest']>;
 export type V1Certificate = ZodTypes.output<V1Schemas['certificate']>;
 export type V1Defaults = ZodTypes.output<V1Schemas['defaults']>;
 export type V1Issuer = ZodTypes.output<V1Schemas['issuer']>;
+export type V1Coordination = ZodTypes.output<V1Schemas['coordination']>;
 
 let schemas: V1Schemas | undefined;
 

@@ -13,6 +13,7 @@ import {
   type RotationPolicy,
 } from '../model.js';
 import { ifDefined, omitUndefined } from '../objects.js';
+import { normaliseCoordination } from './coordination.js';
 import {
   DEFAULT_FILE_MODE,
   DEFAULT_HOOK_TIMEOUT_MS,
@@ -77,10 +78,13 @@ export function normaliseV1(
   const stateDir = ifDefined(document.stateDir, (dir) =>
     checkManifestPath(sink, ['stateDir'], dir, manifestDir),
   );
+  const coordination = ifDefined(document.coordination, (section) =>
+    normaliseCoordination(section, manifestDir, sink),
+  );
   const drafts = (document.certificates ?? []).map((certificate, index) =>
     normaliseCertificate(certificate ?? {}, index, defaults, context),
   );
-  return { drafts, issuer, settings: omitUndefined({ stateDir }) };
+  return { drafts, issuer, settings: omitUndefined({ stateDir, coordination }) };
 }
 
 function normaliseDefaults(section: Layered<V1Defaults>, options: LoadOptions, sink: ProblemSink): Defaults {
