@@ -5,7 +5,14 @@
  * messages; the `pattern`s in `.meta()` only flow into the JSON Schema for editors.
  */
 import type { z as ZodTypes } from 'zod';
-import { CERTIFICATE_USAGES, FILE_ROLES, GUEST_TYPES, KEY_ALGORITHMS, ROTATION_POLICIES } from '../model.js';
+import {
+  CERTIFICATE_USAGES,
+  FILE_ROLES,
+  GUEST_TYPES,
+  KEY_ALGORITHMS,
+  RENEWAL_MODES,
+  ROTATION_POLICIES,
+} from '../model.js';
 import { zod } from './zod-module.js';
 
 export const V1_API_VERSION = 'certloop.dev/v1';
@@ -140,6 +147,10 @@ function buildSchemas() {
       }),
       provisioner: z.string().optional().meta({ description: 'JWK provisioner name.' }),
       passwordFile: filePath('File holding the provisioner password.').optional(),
+      renewal: z.enum(RENEWAL_MODES).optional().meta({
+        description:
+          'auto (default): renew a valid certificate over mTLS with itself, else with the provisioner; mtls: only over mTLS once issued; provisioner: always a provisioner token.',
+      }),
     })
     .meta({ description: 'A smallstep step-ca.' });
 

@@ -10,6 +10,8 @@ import {
   type IssuerConfig,
   KEY_ALGORITHMS,
   type KeyAlgorithm,
+  RENEWAL_MODES,
+  type RenewalMode,
   type RenewalPolicy,
   ROTATION_POLICIES,
   type RotationPolicy,
@@ -333,6 +335,7 @@ function readIssuer(raw: Raw | undefined, manifestDir: string, sink: ProblemSink
     fingerprint?: string;
     provisioner?: string;
     passwordFile?: string;
+    renewal?: RenewalMode;
   } = { type: 'step-ca', id: `step-ca:${canonicalUrl}`, url: canonicalUrl };
   const root = readPath(sink, ['issuer', 'stepCA', 'root'], step?.root, manifestDir);
   if (root !== undefined) config.root = root;
@@ -352,6 +355,8 @@ function readIssuer(raw: Raw | undefined, manifestDir: string, sink: ProblemSink
   if (provisioner !== undefined) config.provisioner = provisioner;
   const passwordFile = readPath(sink, ['issuer', 'stepCA', 'passwordFile'], step?.passwordFile, manifestDir);
   if (passwordFile !== undefined) config.passwordFile = passwordFile;
+  const renewal = readEnum(step?.renewal, RENEWAL_MODES);
+  if (renewal !== undefined) config.renewal = renewal;
   return config;
 }
 
