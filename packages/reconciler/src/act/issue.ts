@@ -15,9 +15,11 @@ import {
   type Provenance,
   splitPemBlocks,
 } from '@certloop/core';
+import type { RenewalRoute } from '../policies/renewal-path.js';
 import type { FileToWrite } from '../ports.js';
 import { checkIssued } from './check-issued.js';
 import { type PassContext, placementOf, type WorkResult } from './context.js';
+import { obtainCertificate } from './obtain.js';
 
 /** sha256 of the leaf's DER, the identity provenance ties to. */
 export function leafSha256(certificatePem: string): string {
@@ -67,6 +69,8 @@ export async function issue(
   ctx: PassContext,
   cert: DesiredCertificate,
   observed: ObservedCertificate,
+  /** The plan's renewal route; absent: signed anew. */
+  route?: RenewalRoute,
 ): Promise<WorkResult> {
   const { ports } = ctx;
   const deferredUntil = backoffInEffect(ctx, cert, ports.clock());
@@ -94,8 +98,8 @@ export async function issue(
     ...(cert.spec.usage === undefined ? {} : { usage: cert.spec.usage }),
     ...(existingKeyPem === undefined ? {} : { existingKeyPem }),
   };
-  const issued = await ports.issuer.issue(request);
-  const files = issuedFiles(cert, issued, existingKeyPem !== undefined);
+  const { issued, keptKey } = await obtainCertificate(ctx, cert, observed, request, route);
+  const files = issuedFiles(cert, issued, keptKey);
   const provenance: Provenance = {
     name: cert.name,
     specHash: cert.specHash,
