@@ -51,6 +51,7 @@ export const COMMAND_NAMES = [
   'plan',
   'reconcile',
   'status',
+  'revoke',
   'install',
   'migrate',
   'export',
@@ -175,6 +176,27 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
       [3, CONFIGURATION_ERROR],
     ],
     environment: [...ISSUER_ENVIRONMENT, ...STATE_ENVIRONMENT, ...LOG_ENVIRONMENT, ...OUTPUT_ENVIRONMENT],
+  },
+  revoke: {
+    examples: [
+      [
+        'certloop revoke web -f /etc/certloop/certloop.yaml --reason keyCompromise',
+        'revoke the certificate of web at the CA, then issue a new one',
+      ],
+      ['certloop revoke old -f certloop.yaml --no-reissue', 'revoke only'],
+    ],
+    exitCodes: [
+      [0, 'revoked (and reissued, unless --no-reissue)'],
+      [1, 'the CA refused or could not be reached (files untouched), or the reissue failed'],
+      [3, CONFIGURATION_ERROR],
+    ],
+    environment: [
+      ...ISSUER_ENVIRONMENT,
+      ...CREDENTIAL_ENVIRONMENT,
+      ...STATE_ENVIRONMENT,
+      ...LOG_ENVIRONMENT,
+      ...OUTPUT_ENVIRONMENT,
+    ],
   },
   install: {
     examples: [
@@ -311,6 +333,18 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--json', 'print the status as a versioned JSON document')
       .option('--not-ready', 'list only the certificates that are not Ready (the summary counts all)')
       .option('--html <file>', 'also write the status page (HTML, with the expiry timeline) to <file>'),
+  );
+  add('revoke', 'revoke the current certificate of NAME at the CA, then reissue it', (c) =>
+    commonOptions(issuerOptions(manifestOptions(c)))
+      .argument('<name>', 'certificate name in the manifest')
+      .option(
+        '--reason <reason>',
+        'RFC 5280 reason: unspecified, keyCompromise, caCompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, privilegeWithdrawn, aACompromise',
+        'unspecified',
+      )
+      .option('--no-reissue', 'revoke only; leave the files as they are')
+      .option('--json', 'print the result as JSON')
+      .option('--lock-timeout <duration>', 'how long to wait for another reconciler to finish', '5m'),
   );
   add('install', 'copy a certificate certloop placed on shared storage to local paths, safely', (c) =>
     issuerOptions(c)

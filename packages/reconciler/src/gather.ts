@@ -38,6 +38,7 @@ export async function gatherAndPlan(
   ports: GatherPorts,
   options: {
     readonly force?: boolean;
+    readonly forceNames?: readonly string[];
     /** Trust material already at hand (the service's last pass): the issuer is not asked again. */
     readonly knownTrust?: { readonly material: TrustMaterial | undefined };
   } = {},
@@ -55,6 +56,7 @@ export async function gatherAndPlan(
     ids,
     ...(status === undefined ? {} : { status }),
     ...(options.force === undefined ? {} : { force: options.force }),
+    ...(options.forceNames === undefined ? {} : { forceNames: options.forceNames }),
   });
   return { trust, trustError, provenance, status, ids, observed, plan };
 }

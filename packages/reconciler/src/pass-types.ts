@@ -7,6 +7,8 @@ import type { BackoffPolicy, Outcome } from './status.js';
 export interface ReconcileOptions {
   /** Reissue every certificate (`--force`); also skips the failure backoff. */
   readonly force?: boolean;
+  /** Reissue these certificates only, as --force would (`certloop revoke` reissuing what it revoked). */
+  readonly forceNames?: readonly string[];
   /**
    * Try failed issuances now, ignoring the recorded backoff (`reconcile --once`:
    * someone asked for a pass now, e.g. after bringing the CA back). The

@@ -55,6 +55,8 @@ export interface PlanContext {
   readonly provenance: ReadonlyMap<string, Provenance>;
   readonly status?: StatusDocument;
   readonly force?: boolean;
+  /** Certificates to reissue as if forced. */
+  readonly forceNames?: readonly string[];
   /** Resolved owner/group ids per certificate name (see ReconcilePorts.resolveIds). */
   readonly ids: ReadonlyMap<string, ResolvedIds>;
 }
@@ -81,8 +83,8 @@ export function planEntryFor(
     status?: StatusDocument | undefined;
     force?: boolean | undefined;
     ids?: ResolvedIds | undefined;
-    /** The issuer's renewal mode (see renewalModeOf); the route is left out when not given. */
-    renewal?: { mode: RenewalMode | undefined };
+    /** The issuer's renewal mode (see renewalModeOf); no route without one (the local CA always signs). */
+    renewalMode?: RenewalMode | undefined;
   },
 ): PlanEntry {
   // One input of one shape for every certificate; the policies test absent fields for undefined.
@@ -106,10 +108,10 @@ export function planEntryFor(
     reasons,
     patch,
   };
-  if (context.renewal !== undefined) {
+  if (context.renewalMode !== undefined) {
     // Only a (re)issuance's own reasons decide; otherwise the question is the next renewal's.
     const reissuing = action === 'issue' || action === 'reissue';
-    entry.renewal = renewalRouteOf(input, reissuing ? reasons : [], context.renewal.mode);
+    entry.renewal = renewalRouteOf(input, reissuing ? reasons : [], context.renewalMode);
   }
   const cert = observed.certificate;
   if (cert === undefined) return entry;
@@ -175,15 +177,15 @@ export function buildPlan(
   context: PlanContext,
 ): Plan {
   const byName = new Map(observed.map((o) => [o.name, o]));
-  const renewal = { mode: renewalModeOf(desired.issuer) };
+  const renewalMode = renewalModeOf(desired.issuer);
   const entries: PlanEntry[] = desired.certificates.map((cert) =>
     planEntryFor(cert, byName.get(cert.name) ?? nothingObserved(cert), {
       now: context.now,
       provenance: context.provenance.get(cert.name),
       status: context.status,
-      force: context.force,
+      force: context.force === true || context.forceNames?.includes(cert.name) === true,
       ids: context.ids.get(cert.name),
-      renewal,
+      renewalMode,
     }),
   );
   const declared = new Set(desired.certificates.map((c) => c.name));

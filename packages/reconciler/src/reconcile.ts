@@ -36,6 +36,7 @@ export async function reconcileOnce(
   // Gather, then decide.
   const { trust, trustError, provenance, status, ids, observed, plan } = await gatherAndPlan(desired, ports, {
     ...(options.force === undefined ? {} : { force: options.force }),
+    ...(options.forceNames === undefined ? {} : { forceNames: options.forceNames }),
   });
   const ctx: PassContext = {
     desired,

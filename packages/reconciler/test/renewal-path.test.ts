@@ -45,7 +45,7 @@ function requested(
 interface Case {
   readonly input: () => PolicyInput;
   readonly reasons?: readonly Reason[];
-  readonly mode: RenewalMode | undefined;
+  readonly mode: RenewalMode;
   readonly path: RenewalPath;
   readonly because?: RegExp;
 }
@@ -130,12 +130,6 @@ const cases: Record<string, Case> = {
     mode: 'mtls',
     path: 'blocked',
     because: /renewal: mtls cannot renew this certificate: The certificate has expired/,
-  },
-  'an issuer without renewal (the local CA) signs anew': {
-    input: () => requested(),
-    reasons: [RENEWAL_DUE],
-    mode: undefined,
-    path: 'sign',
   },
 };
 

@@ -20,7 +20,8 @@ let provisionerIssuer: Issuer;
 let renewingIssuer: Issuer;
 
 beforeAll(async () => {
-  ca = await startStepCa();
+  // Certificates of a few seconds, to see step-ca refuse an expired one.
+  ca = await startStepCa({ minTLSCertDuration: '2s' });
   scratch = await tempDir('stepca-renewal');
   const settings: StepCaSettings = {
     caUrl: ca.url,
@@ -110,6 +111,21 @@ describe('renewal over mTLS', () => {
       ) ?? Promise.resolve(),
     );
     expect(error.message).toContain('does not belong');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('is refused, finally, once the certificate has expired', async () => {
+    const short = aRequest(withSans({ dns: ['short.internal.example'] }), lasting(2_000));
+    const first = await provisionerIssuer.issue(short);
+    // Expiry is the CA's clock against notAfter: wait past it (notAfter is 2 s after the request).
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, Date.parse(first.notAfter) - Date.now()) + 1_500),
+    );
+
+    const error = await rejection(
+      renewingIssuer.renew?.(currentOf(first), short, false) ?? Promise.resolve(),
+    );
+    expect(error.code).toBe('ISSUER_REJECTED');
     expect(error.retryable).toBe(false);
   });
 });

@@ -47,16 +47,15 @@ export function whyNotMtls(input: PolicyInput, reasons: readonly Reason[]): stri
 }
 
 /**
- * The route of a (re)issuance with these drift reasons; an empty list asks
- * about the next renewal of a certificate that is in sync. `mode` undefined:
- * the issuer cannot renew.
+ * The route of a (re)issuance with these drift reasons, for an issuer that
+ * can renew; an empty list asks about the next renewal of a certificate that
+ * is in sync.
  */
 export function renewalRouteOf(
   input: PolicyInput,
   reasons: readonly Reason[],
-  mode: RenewalMode | undefined,
+  mode: RenewalMode,
 ): RenewalRoute {
-  if (mode === undefined) return { path: 'sign', reason: 'The issuer signs every certificate anew.' };
   if (mode === 'provisioner') {
     return { path: 'sign', reason: 'The issuer setting renewal: provisioner signs every certificate anew.' };
   }
