@@ -307,6 +307,10 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--force', 'reissue every certificate')
       .option('--prune', 'delete files of certificates that left the manifest (only files certloop wrote)')
       .option(
+        '--revoke',
+        'with --prune: revoke each pruned certificate first; a failed revocation keeps its files',
+      )
+      .option(
         '--generate-only',
         'issue and write, but leave deliveries into guests and hooks pending for a later pass',
       )

@@ -23,6 +23,8 @@ export interface ReconcileOptions {
   readonly generateOnly?: boolean;
   /** Remove orphans' files and records (`--prune`); without it they are only reported. */
   readonly prune?: boolean;
+  /** With `prune`: revoke each orphan's certificate first; a failed revocation keeps its files (`--revoke`). */
+  readonly revokePruned?: boolean;
   /** Certificates acted on at once. Default 4. */
   readonly concurrency?: number;
   readonly backoff?: BackoffPolicy;
