@@ -57,6 +57,7 @@ export async function gatherAndPlan(
     ...(status === undefined ? {} : { status }),
     ...(options.force === undefined ? {} : { force: options.force }),
     ...(options.forceNames === undefined ? {} : { forceNames: options.forceNames }),
+    issuerRenews: ports.issuer.renew !== undefined,
   });
   return { trust, trustError, provenance, status, ids, observed, plan };
 }

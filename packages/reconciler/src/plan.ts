@@ -57,6 +57,8 @@ export interface PlanContext {
   readonly force?: boolean;
   /** Certificates to reissue as if forced. */
   readonly forceNames?: readonly string[];
+  /** False when the issuer in use has no renewal (the local CA, also when chosen by --local-ca). */
+  readonly issuerRenews?: boolean;
   /** Resolved owner/group ids per certificate name (see ReconcilePorts.resolveIds). */
   readonly ids: ReadonlyMap<string, ResolvedIds>;
 }
@@ -177,7 +179,7 @@ export function buildPlan(
   context: PlanContext,
 ): Plan {
   const byName = new Map(observed.map((o) => [o.name, o]));
-  const renewalMode = renewalModeOf(desired.issuer);
+  const renewalMode = context.issuerRenews === false ? undefined : renewalModeOf(desired.issuer);
   const entries: PlanEntry[] = desired.certificates.map((cert) =>
     planEntryFor(cert, byName.get(cert.name) ?? nothingObserved(cert), {
       now: context.now,
