@@ -268,7 +268,7 @@ export function markdown(results, meta) {
     out.push(
       '## Renewing: mTLS beside the provisioner',
       '',
-      '`certloop reconcile --once --force` renewing N certificates that exist, against the same step-ca: with `renewal: mtls` each certificate authenticates its own `/1.0/rekey` over mutual TLS (a TLS handshake with a client certificate per request, no token, no password); with `renewal: provisioner` each is a one-time token and `/1.0/sign` over the kept-alive connection. The order alternates between rounds.',
+      'The Step-CA issuer renewing N certificates that exist, in process, at the same concurrency: over mTLS each certificate authenticates its own `/1.0/rekey` (a fresh key, a TLS handshake with the certificate as client identity per request, no token, no password); through the provisioner each is a fresh key, a one-time token and `/1.0/sign` over the kept-alive connection. The order alternates between rounds; the CLI around both paths is the same (see the issue section).',
       '',
       '| N | concurrency | mTLS renewal | provisioner | mTLS ÷ provisioner |',
       '|---:|---:|---:|---:|---:|',

@@ -1,78 +1,69 @@
 /**
- * Renewing N certificates that exist: `reconcile --once --force` over the
- * renewal path (`renewal: mtls`, each certificate authenticating its own
- * `/1.0/rekey`) beside the provisioner path (`renewal: provisioner`, a
- * one-time token and `/1.0/sign` each), same certificates, same process, the
- * order alternating between rounds.
+ * The renewal path beside the provisioner path, at the issuer: N certificates
+ * that exist, each renewed over mTLS with itself (`/1.0/rekey`: a fresh key,
+ * a TLS handshake with the certificate as client identity, no token) against
+ * signed anew (`/1.0/sign`: a fresh key, a one-time token, over the kept-alive
+ * connection), through the Step-CA issuer both ways at the same concurrency,
+ * the order alternating between rounds. In process: the CLI around both is
+ * the same and is measured by the issue section.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expectExit, runProcess, summary } from '../lib/measure.js';
-import { CLI_BIN, dist } from '../lib/paths.js';
+
+import { summary } from '../lib/measure.js';
+import { dist } from '../lib/paths.js';
 
 const PATHS = ['mtls', 'provisioner'];
 
-function manifest(ca, dir, n, renewal) {
-  return {
-    apiVersion: 'certloop.dev/v1',
-    kind: 'CertificateManifest',
-    issuer: {
-      stepCA: {
-        url: ca.url,
-        root: ca.rootPath,
-        provisioner: ca.provisioner,
-        passwordFile: ca.passwordFile,
-        renewal,
-      },
-    },
-    stateDir: join(dir, 'state'),
-    defaults: { duration: '24h' },
-    certificates: Array.from({ length: n }, (_, i) => ({
-      name: `r${i}`,
-      commonName: `r${i}.renew.bench.test`,
-      sans: [`r${i}.renew.bench.test`],
-      files: { cert: join(dir, 'certs', `r${i}.crt`), key: join(dir, 'certs', `r${i}.key`) },
-    })),
-  };
+function requests(n, round) {
+  return Array.from({ length: n }, (_, i) => {
+    const name = `r${i}-${round}.renew.bench.test`;
+    return {
+      name,
+      commonName: name,
+      sans: { dns: [name], ip: [], email: [], uri: [] },
+      keyAlgorithm: 'ecdsa-p256',
+      lifetimeMs: 24 * 3_600_000,
+    };
+  });
 }
 
-async function reconcile(file, concurrency, extra, label) {
-  const args = [
-    CLI_BIN,
-    'reconcile',
-    '--once',
-    '-f',
-    file,
-    '--concurrency',
-    String(concurrency),
-    '--log-level',
-    'error',
-    ...extra,
-  ];
-  return expectExit(await runProcess(process.execPath, args), label);
+/** Runs `work` over every item with at most `concurrency` in flight; resolves to the elapsed ms. */
+async function timedPool(items, concurrency, work) {
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - started;
 }
 
 export async function renew({ sizes, rounds, concurrency, log }) {
   const { startStepCa } = await import(dist('testbed'));
+  const { createStepCaIssuer } = await import(dist('actuators'));
   const ca = await startStepCa({});
-  const work = mkdtempSync(join(tmpdir(), 'certloop-bench-renew-'));
+  const issuer = await createStepCaIssuer(
+    { caUrl: ca.url, root: ca.rootPath, provisioner: ca.provisioner, passwordFile: ca.passwordFile },
+    { concurrency },
+  );
   const rows = [];
   try {
     for (const n of sizes) {
-      const dir = join(work, `n${n}`);
-      // One manifest path, rewritten: the state directory (provenance) is per manifest path.
-      const file = join(work, `n${n}.json`);
-      const use = (renewal) => writeFileSync(file, JSON.stringify(manifest(ca, dir, n, renewal)));
-      // The certificates are issued once; every measured run renews all of them.
-      use('provisioner');
-      await reconcile(file, concurrency, [], `first issuance (N=${n})`);
       const rates = Object.fromEntries(PATHS.map((p) => [p, []]));
       for (let round = 0; round < rounds; round++) {
-        for (const renewal of round % 2 === 0 ? PATHS : [...PATHS].reverse()) {
-          use(renewal);
-          const result = await reconcile(file, concurrency, ['--force'], `renew ${renewal} (N=${n})`);
-          rates[renewal].push(n / (result.ms / 1000));
+        const wanted = requests(n, round);
+        // The certificates that exist: issued first, not measured.
+        const current = await Promise.all(wanted.map((r) => issuer.issue(r)));
+        const pairs = wanted.map((request, i) => ({ request, current: current[i] }));
+        const ways = {
+          mtls: () =>
+            timedPool(pairs, concurrency, ({ request, current: c }) => issuer.renew(c, request, true)),
+          provisioner: () => timedPool(pairs, concurrency, ({ request }) => issuer.issue(request)),
+        };
+        for (const way of round % 2 === 0 ? PATHS : [...PATHS].reverse()) {
+          rates[way].push(n / ((await ways[way]()) / 1000));
         }
         log(
           `renew N=${n}: mTLS ${rates.mtls.at(-1).toFixed(0)}/s, provisioner ${rates.provisioner.at(-1).toFixed(0)}/s`,
@@ -86,8 +77,8 @@ export async function renew({ sizes, rounds, concurrency, log }) {
       });
     }
   } finally {
+    await issuer.close();
     await ca.dispose();
-    rmSync(work, { recursive: true, force: true });
   }
   return { rows };
 }

@@ -68,6 +68,13 @@ const cases: Record<string, Case> = {
     mode: 'auto',
     path: 'rekey',
   },
+  'a forced reissue (--force, revoke) is signed anew': {
+    input: () => requested(),
+    reasons: [{ code: 'forced', message: 'Reissue was forced with --force.' }, RENEWAL_DUE],
+    mode: 'auto',
+    path: 'sign',
+    because: /forced reissue/,
+  },
   'a missing certificate is signed with the provisioner': {
     input: () => requested({ observed: [withoutFile('cert'), (o) => delete o.certificate] }),
     mode: 'mtls',

@@ -3,6 +3,8 @@
  * certloop against a real step-ca. After the first issuance the provisioner
  * password file is moved away: every renewal after that proves it needs none
  * (`renewal: mtls`, so that its absence is not a configuration error at start).
+ * Certificates last a minute and are due 5 s after issuance (renewBefore 55s),
+ * so a test reaches a renewal point by waiting seconds.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -32,25 +34,39 @@ async function writeManifest(
   const doc = JSON.parse(await readFile(ws.manifest, 'utf8')) as ManifestDoc;
   doc.certificates[0]!.key = { rotation: 'never' };
   doc.issuer.stepCA.renewal = mode;
+  doc.defaults.duration = '60s';
+  doc.defaults.renewBefore = '55s';
   change(doc);
   await writeFile(ws.manifest, `${JSON.stringify(doc, null, 2)}\n`);
 }
 
 interface ManifestDoc {
   issuer: { stepCA: Record<string, unknown> };
+  defaults: Record<string, unknown>;
   certificates: { name: string; sans: string[]; key?: Record<string, string> }[];
 }
 
-async function leaf(index: number): Promise<{ pem: string; serial: string; key: string; publicKey: string }> {
+async function leaf(
+  index: number,
+): Promise<{ pem: string; serial: string; key: string; publicKey: string; notAfter: string }> {
   const cert = ws.certs[index]!;
   const pem = await readFile(cert.cert, 'utf8');
   const x509 = new X509Certificate(pem);
   return {
     pem,
     serial: x509.serialNumber,
+    notAfter: x509.validTo,
     key: await readFile(cert.key, 'utf8'),
     publicKey: x509.publicKey.export({ type: 'spki', format: 'der' }).toString('hex'),
   };
+}
+
+/** Sleeps until the certificates at these indexes are inside their renewal window. */
+async function untilRenewalDue(...indexes: number[]): Promise<void> {
+  const dueAt = await Promise.all(
+    indexes.map(async (i) => Date.parse((await leaf(i)).notAfter) - 55_000 + 500),
+  );
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.max(...dueAt) - Date.now())));
 }
 
 /** POST /1.0/renew authenticated by this certificate and key; resolves to the HTTP status (0: handshake refused). */
@@ -107,7 +123,8 @@ describe('renewal over mTLS', () => {
 
   it('renews and rekeys with the password file gone: new serials, the key kept only where declared, same SANs and lifetime', async () => {
     const before = [await leaf(0), await leaf(1)];
-    const result = await run('reconcile', '--once', '--force');
+    await untilRenewalDue(0, 1);
+    const result = await run('reconcile', '--once');
     expect(result.code).toBe(0);
     const after = [await leaf(0), await leaf(1)];
 
@@ -165,8 +182,8 @@ describe('revocation', () => {
       expect(await renewStatus(current.pem, current.key)).toBe(401);
       const fresh = await leaf(1);
       expect(fresh.serial).not.toBe(current.serial);
-      // The reissue tried mTLS with the revoked certificate first, then fell back.
-      expect(result.stderr).toContain('The CA refused to renew c02');
+      // A forced reissue goes straight to the provisioner: the revoked certificate could not renew.
+      expect(result.stderr).toContain('Not renewing c02 over mTLS. Signing anew with the provisioner');
     });
   });
 
@@ -181,6 +198,17 @@ describe('revocation', () => {
     const after = await leaf(0);
     expect(after.pem).toBe(before.pem);
     expect(after.key).toBe(before.key);
+  });
+
+  it('a renewal the CA refuses (the certificate was revoked) falls back to the provisioner, logged with the answer', async () => {
+    const revoked = await leaf(0); // revoked by the test before, still on disk
+    await untilRenewalDue(0);
+    await withPassword(async () => {
+      const result = await run('reconcile', '--once');
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/The CA refused to renew c01; signing anew with the provisioner: .*401/);
+    });
+    expect((await leaf(0)).serial).not.toBe(revoked.serial);
   });
 
   it('reconcile --once --prune --revoke revokes what it prunes', async () => {

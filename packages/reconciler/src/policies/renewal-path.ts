@@ -19,12 +19,14 @@ export interface RenewalRoute {
 }
 
 /** Reasons that leave the certificate's content as it is: a renewal reproduces it. */
-const RENEWABLE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['renewal-due', 'forced']);
+const RENEWABLE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['renewal-due']);
 
 /** Why the certificate on disk cannot authenticate its own renewal, or undefined when it can. */
 export function whyNotMtls(input: PolicyInput, reasons: readonly Reason[]): string | undefined {
   const cert = input.observed.certificate;
   if (cert === undefined) return 'There is no certificate to renew yet.';
+  // An operator who forces a reissue (--force, or revoke) asks for a certificate signed anew.
+  if (reasons.some((r) => r.code === 'forced')) return 'A forced reissue is signed anew.';
   const blocking = reasons.find((r) => !RENEWABLE_REASONS.has(r.code));
   if (blocking !== undefined) return `A renewal would copy the certificate as it is: ${blocking.message}`;
   const now = input.now.getTime();
