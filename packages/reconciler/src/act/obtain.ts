@@ -20,8 +20,6 @@ export interface Obtained {
   readonly issued: IssuedCertificate;
   /** The key on disk was kept (rotation never, or renewed with it). */
   readonly keptKey: boolean;
-  /** The path actually taken. */
-  readonly path: 'renew' | 'rekey' | 'sign';
 }
 
 export async function obtainCertificate(
@@ -35,7 +33,6 @@ export async function obtainCertificate(
   const sign = async (): Promise<Obtained> => ({
     issued: await ports.issuer.issue(request),
     keptKey: request.existingKeyPem !== undefined,
-    path: 'sign',
   });
   if (route?.path === 'blocked') {
     throw new IssuerError('ISSUER_REJECTED', `Cannot renew ${cert.name}. ${route.reason}`, {
@@ -44,14 +41,11 @@ export async function obtainCertificate(
     });
   }
   const renew = ports.issuer.renew?.bind(ports.issuer);
+  const mode = renewalModeOf(ctx.desired.issuer);
   if (route === undefined || route.path === 'sign' || renew === undefined) {
-    // A certificate on disk that is signed anew instead of renewed: say why.
-    if (
-      route !== undefined &&
-      renew !== undefined &&
-      route.path === 'sign' &&
-      observed.certificate !== undefined
-    ) {
+    // A fallback: a certificate on disk signed anew although the setting prefers mTLS. Say why.
+    const fallback = route !== undefined && renew !== undefined && mode !== 'provisioner';
+    if (fallback && observed.certificate !== undefined) {
       ports.logger.info(`Not renewing ${cert.name} over mTLS. ${route.reason}`, { name: cert.name });
     }
     return sign();
@@ -59,7 +53,6 @@ export async function obtainCertificate(
 
   const rekey = route.path === 'rekey';
   const current = await currentCertificateOf(ctx, cert);
-  const mode = renewalModeOf(ctx.desired.issuer);
   if (current === undefined) {
     const why = 'the certificate or its key could not be read back.';
     if (mode === 'mtls') {
@@ -72,7 +65,7 @@ export async function obtainCertificate(
   }
   try {
     const issued = await renew(current, { ...request, existingKeyPem: undefined }, rekey);
-    return { issued, keptKey: !rekey, path: route.path };
+    return { issued, keptKey: !rekey };
   } catch (error) {
     // Transient faults are retried later as they are; only a refusal has a fallback.
     if (!(error instanceof IssuerError) || error.retryable || mode === 'mtls') throw error;
