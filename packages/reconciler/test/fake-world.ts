@@ -40,6 +40,8 @@ export interface FakeLeaf {
   notBefore: string;
   notAfter: string;
   issuer: string;
+  /** Absent: none (any use). */
+  extendedKeyUsage?: string[];
 }
 
 const USERS: Record<string, number> = { root: 0, certs: 1000 };
@@ -301,7 +303,7 @@ export class FakeWorld {
               selfSigned: false,
               chainVerifies: trust === undefined ? undefined : true,
               keyUsage: [],
-              extendedKeyUsage: [],
+              extendedKeyUsage: leaf.extendedKeyUsage ?? [],
               publicKeySha256: leaf.keyId,
               sha256: leafSha256(certText),
             },
