@@ -53,6 +53,7 @@ export const REVOCATION_REASONS = {
   aACompromise: 10,
 } as const;
 export type RevocationReason = keyof typeof REVOCATION_REASONS;
+export type RevocationOutcome = 'revoked' | 'already-revoked';
 
 export interface Issuer {
   /** Stable identity (e.g. "step-ca:https://ca:9000" or "local:/var/lib/certloop/ca"), matches CertificateSpec.issuerId. */
@@ -66,8 +67,12 @@ export interface Issuer {
    * `request.keyAlgorithm`). Absent when the issuer cannot.
    */
   renew?(current: CurrentCertificate, request: IssueRequest, rekey: boolean): Promise<IssuedCertificate>;
-  /** Revokes `current` (authenticated by itself, or by the issuer's own credentials). Absent when the issuer cannot. */
-  revoke?(current: CurrentCertificate, reason: RevocationReason): Promise<void>;
+  /**
+   * Revokes `current` (authenticated by itself, or by the issuer's own
+   * credentials); a certificate the CA had already revoked is not an error.
+   * Absent when the issuer cannot.
+   */
+  revoke?(current: CurrentCertificate, reason: RevocationReason): Promise<RevocationOutcome>;
   /** Make ready to issue (e.g. create the local CA). Called before acting, never by plan or status. */
   prepare?(): Promise<void>;
   /** Release connections and forget secrets. */

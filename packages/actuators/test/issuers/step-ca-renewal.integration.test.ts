@@ -131,9 +131,15 @@ describe('renewal over mTLS', () => {
 });
 
 describe('revocation', () => {
+  it('says so when the CA had already revoked the certificate, rather than failing', async () => {
+    const first = await provisionerIssuer.issue(request);
+    expect(await renewingIssuer.revoke?.(currentOf(first), 'keyCompromise')).toBe('revoked');
+    expect(await renewingIssuer.revoke?.(currentOf(first), 'keyCompromise')).toBe('already-revoked');
+  });
+
   it('revokes with the certificate itself; the CA then refuses to renew it', async () => {
     const first = await provisionerIssuer.issue(request);
-    await renewingIssuer.revoke?.(currentOf(first), 'superseded');
+    expect(await renewingIssuer.revoke?.(currentOf(first), 'superseded')).toBe('revoked');
 
     const error = await rejection(
       renewingIssuer.renew?.(currentOf(first), request, false) ?? Promise.resolve(),

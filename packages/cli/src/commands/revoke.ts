@@ -25,7 +25,7 @@ export interface RevokeOptions extends ManifestOptions, IssuerFlags, LogOptions,
 /**
  * `certloop revoke NAME`: revokes the certificate on disk at the CA, then
  * reissues it (one forced pass for that name) unless --no-reissue. A failed
- * revocation leaves every file as it is.
+ * revocation leaves every file as it is; one the CA had already made is not a failure.
  */
 export const revoke: Handler<RevokeOptions> = async (options, io) => {
   const reason = reasonOf(options.reason);
@@ -53,13 +53,17 @@ export const revoke: Handler<RevokeOptions> = async (options, io) => {
         { retryable: false },
       );
     }
-    await revokeWith({ certificatePem, keyPem }, reason);
-    runtime.logger.info(`Revoked the certificate of ${cert.name} (${reason}).`, { name: cert.name, reason });
+    const outcome = await revokeWith({ certificatePem, keyPem }, reason);
+    const done =
+      outcome === 'revoked'
+        ? `Revoked ${cert.name} (${reason}).`
+        : `The certificate of ${cert.name} was already revoked.`;
+    runtime.logger.info(done, { name: cert.name, reason, outcome });
     if (!reissue) {
       io.stdout(
         options.json
-          ? `${JSON.stringify({ name: cert.name, revoked: true, reason }, null, 2)}\n`
-          : `Revoked ${cert.name} (${reason}); not reissued (--no-reissue).\n`,
+          ? `${JSON.stringify({ name: cert.name, outcome, reason }, null, 2)}\n`
+          : `${done} Not reissued (--no-reissue).\n`,
       );
       return EXIT.ok;
     }
@@ -70,8 +74,8 @@ export const revoke: Handler<RevokeOptions> = async (options, io) => {
     });
     io.stdout(
       options.json
-        ? `${JSON.stringify({ name: cert.name, revoked: true, reason, reissue: report }, null, 2)}\n`
-        : `Revoked ${cert.name} (${reason}).\n${renderReport(report, io)}`,
+        ? `${JSON.stringify({ name: cert.name, outcome, reason, reissue: report }, null, 2)}\n`
+        : `${done}\n${renderReport(report, io)}`,
     );
     return report.ok ? EXIT.ok : EXIT.failed;
   } finally {

@@ -187,14 +187,14 @@ describe('revocation', () => {
     });
   });
 
-  it('a refused revocation leaves the files as they are', async () => {
+  it('revoking a certificate the CA already revoked says so and exits 0, the files untouched', async () => {
     const before = await leaf(0);
-    // Revoking twice: step-ca refuses the second time.
     const first = await run('revoke', 'c01', '--no-reissue');
     expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Revoked c01 (unspecified). Not reissued (--no-reissue).');
     const second = await run('revoke', 'c01', '--no-reissue');
-    expect(second.code).toBe(1);
-    expect(second.stderr).toContain('rejected the revocation');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('The certificate of c01 was already revoked.');
     const after = await leaf(0);
     expect(after.pem).toBe(before.pem);
     expect(after.key).toBe(before.key);
@@ -211,11 +211,20 @@ describe('revocation', () => {
     expect((await leaf(0)).serial).not.toBe(revoked.serial);
   });
 
-  it('reconcile --once --prune --revoke revokes what it prunes', async () => {
+  it('reconcile --once --prune --revoke keeps the files of an orphan it cannot revoke, then revokes and prunes it', async () => {
     const orphan = await leaf(2);
     await writeManifest('mtls', (doc) => {
       doc.certificates = doc.certificates.slice(0, 2);
     });
+    await ca.stop();
+    try {
+      const down = await run('reconcile', '--once', '--prune', '--revoke');
+      expect(down.code).toBe(1);
+      expect(await readFile(ws.certs[2]!.cert, 'utf8')).toBe(orphan.pem);
+      expect(await readFile(ws.certs[2]!.key, 'utf8')).toBe(orphan.key);
+    } finally {
+      await ca.start();
+    }
     const result = await run('reconcile', '--once', '--prune', '--revoke');
     expect(result.stdout + result.stderr).toContain('Revoked the certificate of c03 before pruning it');
     expect(await renewStatus(orphan.pem, orphan.key)).toBe(401);

@@ -44,6 +44,11 @@ async function revokeOrphan(ctx: PassContext, name: string): Promise<void> {
       { retryable: false },
     );
   }
-  await revoke({ certificatePem, keyPem }, 'cessationOfOperation');
-  ports.logger.info(`Revoked the certificate of ${name} before pruning it.`, { name });
+  const outcome = await revoke({ certificatePem, keyPem }, 'cessationOfOperation');
+  ports.logger.info(
+    outcome === 'revoked'
+      ? `Revoked the certificate of ${name} before pruning it.`
+      : `The certificate of ${name} was already revoked; pruning it.`,
+    { name },
+  );
 }

@@ -17,6 +17,7 @@ import {
   IssuerError,
   joinPem,
   type Logger,
+  type RevocationOutcome,
   type RevocationReason,
   silentLogger,
   type TrustMaterial,
@@ -33,7 +34,13 @@ import { describeLimits, lifetimeProblem } from './lifetime.js';
 import { decimalSerialOf } from './mtls.js';
 import { decryptProvisionerKey, type ProvisionerSigningKey, readPasswordFile } from './provisioner-key.js';
 import { type JwkProvisioner, listProvisioners, selectJwkProvisioner } from './provisioners.js';
-import { type RenewalDeps, renewWithCertificate, revocationBody, revokeWithCertificate } from './renewal.js';
+import {
+  type RenewalDeps,
+  renewWithCertificate,
+  revocationBody,
+  revocationOutcome,
+  revokeWithCertificate,
+} from './renewal.js';
 import { missingCredentials, type StepCaSettings } from './settings.js';
 import { intermediatesOf, parseSignResponse } from './sign-response.js';
 import { revokeTokenClaims, signToken, signTokenClaims } from './token.js';
@@ -135,11 +142,11 @@ class StepCaIssuer implements Issuer {
   }
 
   /** With the certificate itself while it is valid; an expired one needs a provisioner token. */
-  async revoke(current: CurrentCertificate, reason: RevocationReason): Promise<void> {
+  async revoke(current: CurrentCertificate, reason: RevocationReason): Promise<RevocationOutcome> {
     this.assertOpen();
     const name = `serial ${decimalSerialOf(current.certificatePem)}`;
     const expired = Date.parse(new X509Certificate(current.certificatePem).validTo) <= this.now();
-    await this.queue.add(async () => {
+    return this.queue.add(async () => {
       if (!expired) return revokeWithCertificate(await this.renewalDeps(), current, reason, name);
       this.credentials();
       return this.revokeWithToken(current, reason, name);
@@ -163,10 +170,14 @@ class StepCaIssuer implements Issuer {
     };
   }
 
-  private async revokeWithToken(current: CurrentCertificate, reason: RevocationReason, name: string) {
+  private async revokeWithToken(
+    current: CurrentCertificate,
+    reason: RevocationReason,
+    name: string,
+  ): Promise<RevocationOutcome> {
     const { client, trust } = await this.connection.get();
     const { provisioner, key } = await this.signer.get();
-    await withRetries(
+    return withRetries(
       `Revoking ${name}`,
       async () => {
         const claims = revokeTokenClaims({
@@ -182,7 +193,7 @@ class StepCaIssuer implements Issuer {
           '/1.0/revoke',
           revocationBody(current.certificatePem, reason, ott),
         );
-        if (!isOk(answer)) throw httpFailure(answer, `the revocation of ${name}`, this.settings.caUrl);
+        return revocationOutcome(answer, name, this.settings.caUrl);
       },
       this.retry,
       { logger: this.logger },

@@ -11,6 +11,7 @@ import {
   IssuerError,
   type Logger,
   REVOCATION_REASONS,
+  type RevocationOutcome,
   type RevocationReason,
 } from '@certloop/core';
 import { createCsr } from '@certloop/x509';
@@ -83,9 +84,9 @@ export async function revokeWithCertificate(
   current: CurrentCertificate,
   reason: RevocationReason,
   name: string,
-): Promise<void> {
+): Promise<RevocationOutcome> {
   const { context, retry, logger } = deps;
-  await withRetries(
+  return withRetries(
     `Revoking ${name}`,
     async () => {
       const answer = await postWithCertificate(
@@ -94,11 +95,18 @@ export async function revokeWithCertificate(
         '/1.0/revoke',
         revocationBody(current.certificatePem, reason),
       );
-      if (!isOk(answer)) throw httpFailure(answer, `the revocation of ${name}`, context.caUrl);
+      return revocationOutcome(answer, name, context.caUrl);
     },
     retry,
     { logger },
   );
+}
+
+/** step-ca answers a second revocation with 400 "... is already revoked": the goal holds, so it is an outcome. */
+export function revocationOutcome(answer: ApiResponse, name: string, caUrl: string): RevocationOutcome {
+  if (isOk(answer)) return 'revoked';
+  if (answer.status === 400 && /already revoked/i.test(answer.caMessage ?? '')) return 'already-revoked';
+  throw httpFailure(answer, `the revocation of ${name}`, caUrl);
 }
 
 function renewalFailure(response: ApiResponse, name: string, caUrl: string, rekey: boolean): IssuerError {
