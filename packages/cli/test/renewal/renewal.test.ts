@@ -153,6 +153,10 @@ describe('renewal over mTLS', () => {
     expect(result.code).toBe(1);
     expect(result.stdout + result.stderr).toContain('renewal: mtls cannot renew this certificate');
     expect(await readFile(ws.certs[2]!.cert, 'utf8')).toBe(before);
+    // status says why the certificate is stuck, and what its path is.
+    expect((await run('status')).stdout).toMatch(
+      /c03: .*Path: blocked\. renewal: mtls cannot renew this certificate/,
+    );
   });
 
   it('with renewal: auto, a changed spec is signed anew with the provisioner, and the log says why', async () => {
