@@ -1,7 +1,7 @@
 /**
  * The benchmark suite: `pnpm bench` (full, writes docs/benchmarks.md and
  * docs/benchmarks.svg) or `pnpm bench -- --quick` (smaller sizes, writes
- * .cache/bench/quick.md unless --write). `--only=startup,cold,bash,warm,issue,idle,storage`.
+ * .cache/bench/quick.md unless --write). `--only=startup,cold,bash,warm,issue,renew,idle,storage`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { logLogChart } from './lib/svg.js';
 import { idle } from './sections/idle.js';
 import { issue } from './sections/issue.js';
 import { planCold, planVsBash, planWarm } from './sections/plan.js';
+import { renew } from './sections/renew.js';
 import { startup } from './sections/startup.js';
 import { storage } from './sections/storage.js';
 
@@ -35,6 +36,7 @@ const config = quick
       bash: { n: 20, compareN: 1000, rounds: 1 },
       warm: { n: 1000, rounds: 2 },
       issue: { sizes: [100], rounds: 1, concurrency: 16 },
+      renew: { sizes: [100], rounds: 2, concurrency: 16 },
       idle: { n: 100, windowS: 10 },
       storage: { latencies: [0, 2], planN: 100, bashN: 5, issueN: 50, rounds: 1, concurrency: 16 },
     }
@@ -46,6 +48,7 @@ const config = quick
       bash: { n: 100, compareN: 1000, rounds: 2 },
       warm: { n: 10_000, rounds: 3 },
       issue: { sizes: [300, 1000], rounds: 2, concurrency: 16 },
+      renew: { sizes: [300], rounds: 4, concurrency: 16 },
       idle: { n: 1000, windowS: 60 },
       storage: {
         latencies: [0, 0.5, 1, 2],
@@ -115,6 +118,7 @@ async function main() {
     );
     await section('warm', () => planWarm({ dataset, stateDir, ...config.warm, log }));
     await section('issue', () => issue({ ...config.issue, log }));
+    await section('renew', () => renew({ ...config.renew, log }));
     await section('idle', () => idle({ dataset, stateDir, ...config.idle, log }));
     await section('storage', () => storage({ dataset, stateDir, ...config.storage, log }));
   } finally {

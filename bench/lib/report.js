@@ -129,7 +129,7 @@ export function chartSeries(results) {
 }
 
 export function markdown(results, meta) {
-  const { startup, cold, bash, warm, issue, idle, storage } = results;
+  const { startup, cold, bash, warm, issue, renew, idle, storage } = results;
   const out = [];
   out.push('# Benchmarks', '');
   out.push(
@@ -264,6 +264,22 @@ export function markdown(results, meta) {
       );
     }
   }
+  if (renew) {
+    out.push(
+      '## Renewing: mTLS beside the provisioner',
+      '',
+      'The Step-CA issuer renewing N certificates that exist, in process, at the same concurrency: over mTLS each certificate authenticates its own `/1.0/rekey` (a fresh key, a TLS handshake with the certificate as client identity per request, no token, no password); through the provisioner each is a fresh key, a one-time token and `/1.0/sign` over the kept-alive connection. The order alternates between rounds; the CLI around both paths is the same (see the issue section).',
+      '',
+      '| N | concurrency | mTLS renewal | provisioner | mTLS ÷ provisioner |',
+      '|---:|---:|---:|---:|---:|',
+    );
+    for (const r of renew.rows) {
+      out.push(
+        `| ${f0(r.n)} | ${r.concurrency} | ${range(r.rates.mtls, f0)} /s | ${range(r.rates.provisioner, f0)} /s | ${range(r.ratio)} |`,
+      );
+    }
+    out.push('');
+  }
   out.push('## Idle service', '');
   if (!idle || idle.pending) {
     out.push(
@@ -314,5 +330,5 @@ const LIBRARIES = [
 const HOW = [
   '## How to run',
   '',
-  '`pnpm bench` builds and packages, then runs everything (about 15 minutes, the first run longer while it generates 100,000 certificates; installs `jq` with apt-get when missing) and rewrites this file and `docs/benchmarks.svg`. `pnpm bench -- --quick` runs smaller sizes in about 2 minutes and writes to `.cache/bench/quick.md` unless `--write` is given; `--only=startup,cold,bash,warm,issue,idle,storage` selects sections (storage installs `python3-fusepy` when missing and needs root and /dev/fuse). The generated certificates are kept under `.cache/bench/data` (rebuilt when older than 30 days).',
+  '`pnpm bench` builds and packages, then runs everything (about 15 minutes, the first run longer while it generates 100,000 certificates; installs `jq` with apt-get when missing) and rewrites this file and `docs/benchmarks.svg`. `pnpm bench -- --quick` runs smaller sizes in about 2 minutes and writes to `.cache/bench/quick.md` unless `--write` is given; `--only=startup,cold,bash,warm,issue,renew,idle,storage` selects sections (storage installs `python3-fusepy` when missing and needs root and /dev/fuse). The generated certificates are kept under `.cache/bench/data` (rebuilt when older than 30 days).',
 ];

@@ -9,6 +9,7 @@ export const COMMAND_NAMES = [
   'plan',
   'reconcile',
   'status',
+  'revoke',
   'install',
   'migrate',
   'export',
@@ -133,6 +134,27 @@ export const COMMAND_HELP: Readonly<Record<CommandName, CommandHelp>> = {
       [3, CONFIGURATION_ERROR],
     ],
     environment: [...ISSUER_ENVIRONMENT, ...STATE_ENVIRONMENT, ...LOG_ENVIRONMENT, ...OUTPUT_ENVIRONMENT],
+  },
+  revoke: {
+    examples: [
+      [
+        'certloop revoke web -f /etc/certloop/certloop.yaml --reason keyCompromise',
+        'revoke the certificate of web at the CA, then issue a new one',
+      ],
+      ['certloop revoke old -f certloop.yaml --no-reissue', 'revoke only'],
+    ],
+    exitCodes: [
+      [0, 'revoked (and reissued, unless --no-reissue)'],
+      [1, 'the CA refused or could not be reached (files untouched), or the reissue failed'],
+      [3, CONFIGURATION_ERROR],
+    ],
+    environment: [
+      ...ISSUER_ENVIRONMENT,
+      ...CREDENTIAL_ENVIRONMENT,
+      ...STATE_ENVIRONMENT,
+      ...LOG_ENVIRONMENT,
+      ...OUTPUT_ENVIRONMENT,
+    ],
   },
   install: {
     examples: [

@@ -13,6 +13,7 @@ const HANDLERS: Record<string, () => Promise<Handler<never>>> = {
   plan: async () => (await import('./commands/plan.js')).plan as Handler<never>,
   reconcile: async () => (await import('./commands/reconcile.js')).reconcile as Handler<never>,
   status: async () => (await import('./commands/status.js')).status as Handler<never>,
+  revoke: async () => (await import('./commands/revoke.js')).revoke as Handler<never>,
   install: async () => (await import('./commands/install.js')).install as Handler<never>,
   migrate: async () => (await import('./commands/migrate.js')).migrate as Handler<never>,
   export: async () => (await import('./commands/export.js')).exportManifest as Handler<never>,
@@ -44,7 +45,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   try {
     const handler = (await load()) as Handler<object>;
     const options =
-      selected.name === 'install' ? { ...selected.options, name: selected.args[0] } : selected.options;
+      selected.name === 'install' || selected.name === 'revoke'
+        ? { ...selected.options, name: selected.args[0] }
+        : selected.options;
     // commander turns --no-color into color: false.
     const noColor = selected.options.color === false;
     return await handler(options, noColor ? { ...io, color: false } : io);

@@ -45,6 +45,8 @@ export interface ReconcileCommandOptions extends ManifestOptions, IssuerFlags, L
   once?: boolean;
   force?: boolean;
   prune?: boolean;
+  /** With --prune: revoke what is pruned. */
+  revoke?: boolean;
   /** Issue and write, but leave deliveries and hooks pending (the shell manager's flag). */
   generateOnly?: boolean;
   json?: boolean;

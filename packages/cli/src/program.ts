@@ -102,6 +102,10 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--force', 'reissue every certificate')
       .option('--prune', 'delete files of certificates that left the manifest (only files certloop wrote)')
       .option(
+        '--revoke',
+        'with --prune: revoke each pruned certificate first; a failed revocation keeps its files',
+      )
+      .option(
         '--generate-only',
         'issue and write, but leave deliveries into guests and hooks pending for a later pass',
       )
@@ -132,6 +136,18 @@ export async function buildProgram(io: Io, run: (selected: Selected) => void): P
       .option('--json', 'print the status as a versioned JSON document')
       .option('--not-ready', 'list only the certificates that are not Ready (the summary counts all)')
       .option('--html <file>', 'also write the status page (HTML, with the expiry timeline) to <file>'),
+  );
+  add('revoke', 'revoke the current certificate of NAME at the CA, then reissue it', (c) =>
+    commonOptions(issuerOptions(manifestOptions(c)))
+      .argument('<name>', 'certificate name in the manifest')
+      .option(
+        '--reason <reason>',
+        'RFC 5280 reason: unspecified, keyCompromise, caCompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, privilegeWithdrawn, aACompromise',
+        'unspecified',
+      )
+      .option('--no-reissue', 'revoke only; leave the files as they are')
+      .option('--json', 'print the result as JSON')
+      .option('--lock-timeout <duration>', 'how long to wait for another reconciler to finish', '5m'),
   );
   add('install', 'copy a certificate certloop placed on shared storage to local paths, safely', (c) =>
     issuerOptions(c)

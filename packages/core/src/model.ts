@@ -136,7 +136,17 @@ export interface StepCaIssuerConfig {
   readonly fingerprint?: string;
   readonly provisioner?: string;
   readonly passwordFile?: string;
+  /** How a still-valid certificate is renewed (absent: `auto`). */
+  readonly renewal?: RenewalMode;
 }
+
+/**
+ * `auto`: renew over mTLS with the current certificate when it can, else the
+ * provisioner; `mtls`: only over mTLS (new certificates aside), failing with
+ * the reason otherwise; `provisioner`: always a provisioner token.
+ */
+export const RENEWAL_MODES = ['auto', 'mtls', 'provisioner'] as const;
+export type RenewalMode = (typeof RENEWAL_MODES)[number];
 
 export interface LocalCaIssuerConfig {
   readonly type: 'local';

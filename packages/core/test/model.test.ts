@@ -12,7 +12,7 @@ import {
   specHash,
   toV1Manifest,
 } from '@certloop/core';
-import { aCert, aLegacyEntry, aV1Manifest, comparable, MANIFEST_FILE } from './helpers.js';
+import { aCert, aLegacyEntry, aV1Manifest, comparable, errorsOf, MANIFEST_FILE } from './helpers.js';
 
 const HOUR = 3_600_000;
 const load = (text: string, options = {}) => parseManifest(text, MANIFEST_FILE, options).state;
@@ -220,6 +220,17 @@ describe('the desired state', () => {
       provisioner: 'admin',
       passwordFile: '/etc/pw',
     });
+  });
+
+  test('reads the step-ca renewal setting, and reports a value outside auto, mtls, provisioner', () => {
+    const withRenewal = (renewal: string) =>
+      aV1Manifest([], {
+        issuer: { stepCA: { url: 'https://ca.example.test', fingerprint: 'ab'.repeat(32), renewal } },
+      });
+    expect(load(withRenewal('mtls')).issuer).toMatchObject({ type: 'step-ca', renewal: 'mtls' });
+    expect(errorsOf(withRenewal('sometimes')).map((p) => p.path.join('.'))).toEqual([
+      'issuer.stepCA.renewal',
+    ]);
   });
 });
 

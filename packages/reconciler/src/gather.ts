@@ -40,6 +40,7 @@ export async function gatherAndPlan(
   ports: GatherPorts,
   options: {
     readonly force?: boolean;
+    readonly forceNames?: readonly string[];
     /** Trust material already at hand (the service's last pass): the issuer is not asked again. */
     readonly knownTrust?: { readonly material: TrustMaterial | undefined };
   } = {},
@@ -54,7 +55,15 @@ export async function gatherAndPlan(
   const plan = buildPlan(
     desired,
     observed,
-    omitUndefined({ now: ports.clock(), provenance, ids, status, force: options.force }),
+    omitUndefined({
+      now: ports.clock(),
+      provenance,
+      ids,
+      status,
+      force: options.force,
+      forceNames: options.forceNames,
+      issuerRenews: ports.issuer.renew !== undefined,
+    }),
   );
   return { trust, trustError, provenance, status, ids, observed, plan };
 }

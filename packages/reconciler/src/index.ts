@@ -38,6 +38,14 @@ export {
   placementDrift,
 } from './policies/placement.js';
 export { NEEDS_REISSUE, sanDifference } from './policies/reissue.js';
+export {
+  RENEWAL_PATHS,
+  type RenewalPath,
+  type RenewalRoute,
+  renewalModeOf,
+  renewalRouteOf,
+  whyNotMtls,
+} from './policies/renewal-path.js';
 export { PREVENTS_USE, useBlocker } from './policies/usable.js';
 export type {
   FileToWrite,

@@ -7,6 +7,8 @@ import type { BackoffPolicy, Outcome } from './status.js';
 export interface ReconcileOptions {
   /** Reissue every certificate (`--force`); also skips the failure backoff. */
   readonly force?: boolean;
+  /** Reissue these certificates only, as --force would (`certloop revoke` reissuing what it revoked). */
+  readonly forceNames?: readonly string[];
   /**
    * Try failed issuances now, ignoring the recorded backoff (`reconcile --once`:
    * someone asked for a pass now, e.g. after bringing the CA back). The
@@ -21,6 +23,8 @@ export interface ReconcileOptions {
   readonly generateOnly?: boolean;
   /** Remove orphans' files and records (`--prune`); without it they are only reported. */
   readonly prune?: boolean;
+  /** With `prune`: revoke each orphan's certificate first; a failed revocation keeps its files (`--revoke`). */
+  readonly revokePruned?: boolean;
   /** Certificates acted on at once. Default 4. */
   readonly concurrency?: number;
   readonly backoff?: BackoffPolicy;

@@ -11,12 +11,14 @@ import {
   type ObservedCertificate,
   type Provenance,
   type Reason,
+  type RenewalMode,
   type StatusDocument,
 } from '@certloop/core';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { actualDocument, type CertificateDocument, desiredDocument, type JsonValue } from './documents.js';
 import { decide } from './policies/actions.js';
-import type { ResolvedIds } from './policies/input.js';
+import type { PolicyInput, ResolvedIds } from './policies/input.js';
+import { type RenewalRoute, renewalModeOf, renewalRouteOf } from './policies/renewal-path.js';
 import { renewalPointOf } from './renewal.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -35,6 +37,8 @@ export interface PlanEntry {
   /** When renewal is (or was) due, ISO 8601, and how far away (negative: overdue). */
   readonly renewAt?: string;
   readonly renewInMs?: number;
+  /** How this (re)issuance, or else the next renewal, will go, and why. */
+  readonly renewal?: RenewalRoute;
 }
 
 export interface Plan {
@@ -51,6 +55,10 @@ export interface PlanContext {
   readonly provenance: ReadonlyMap<string, Provenance>;
   readonly status?: StatusDocument;
   readonly force?: boolean;
+  /** Certificates to reissue as if forced. */
+  readonly forceNames?: readonly string[];
+  /** False when the issuer in use has no renewal (the local CA, also when chosen by --local-ca). */
+  readonly issuerRenews?: boolean;
   /** Resolved owner/group ids per certificate name (see ReconcilePorts.resolveIds). */
   readonly ids: ReadonlyMap<string, ResolvedIds>;
 }
@@ -77,10 +85,12 @@ export function planEntryFor(
     status?: StatusDocument | undefined;
     force?: boolean | undefined;
     ids?: ResolvedIds | undefined;
+    /** The issuer's renewal mode (see renewalModeOf); no route without one (the local CA always signs). */
+    renewalMode?: RenewalMode | undefined;
   },
 ): PlanEntry {
   // One input of one shape for every certificate; the policies test absent fields for undefined.
-  const { action, reasons } = decide({
+  const input: PolicyInput = {
     desired,
     observed,
     now: context.now,
@@ -88,7 +98,8 @@ export function planEntryFor(
     status: context.status?.certificates[desired.name],
     ids: context.ids,
     force: context.force,
-  });
+  };
+  const { action, reasons } = decide(input);
   const patch = patchBetween(
     desiredDocument(desired, context.ids),
     actualDocument(desired, observed, context),
@@ -99,6 +110,11 @@ export function planEntryFor(
     reasons,
     patch,
   };
+  if (context.renewalMode !== undefined) {
+    // Only a (re)issuance's own reasons decide; otherwise the question is the next renewal's.
+    const reissuing = action === 'issue' || action === 'reissue';
+    entry.renewal = renewalRouteOf(input, reissuing ? reasons : [], context.renewalMode);
+  }
   const cert = observed.certificate;
   if (cert === undefined) return entry;
   const now = context.now.getTime();
@@ -163,13 +179,15 @@ export function buildPlan(
   context: PlanContext,
 ): Plan {
   const byName = new Map(observed.map((o) => [o.name, o]));
+  const renewalMode = context.issuerRenews === false ? undefined : renewalModeOf(desired.issuer);
   const entries: PlanEntry[] = desired.certificates.map((cert) =>
     planEntryFor(cert, byName.get(cert.name) ?? nothingObserved(cert), {
       now: context.now,
       provenance: context.provenance.get(cert.name),
       status: context.status,
-      force: context.force,
+      force: context.force === true || context.forceNames?.includes(cert.name) === true,
       ids: context.ids.get(cert.name),
+      renewalMode,
     }),
   );
   const declared = new Set(desired.certificates.map((c) => c.name));

@@ -19,6 +19,7 @@ import {
   type StatusDocument,
 } from '@certloop/core';
 import type { Plan, PlanEntry } from './plan.js';
+import type { RenewalRoute } from './policies/renewal-path.js';
 import { conditionFor } from './status.js';
 
 export const STATUS_FORMAT_VERSION = 1;
@@ -42,6 +43,8 @@ export interface CertificateReadiness {
   readonly expiresInMs?: number;
   readonly renewAt?: string;
   readonly renewInMs?: number;
+  /** How the next (re)issuance will go: renewed over mTLS or signed anew, and why. */
+  readonly renewal?: RenewalRoute;
   readonly lastResult?: LastResult;
   readonly lastError?: string;
   readonly lastAttemptAt?: string;
@@ -109,6 +112,7 @@ export function readinessOf(
     expiresInMs: entry.expiresInMs,
     renewAt: entry.renewAt,
     renewInMs: entry.renewInMs,
+    renewal: entry.renewal,
     lastResult: recorded?.lastResult,
     lastError: recorded?.lastError,
     lastAttemptAt: recorded?.lastAttemptAt,

@@ -36,6 +36,7 @@ export async function reconcileOnce(
   // Gather, then decide.
   const { trust, trustError, provenance, status, ids, observed, plan } = await gatherAndPlan(desired, ports, {
     force: options.force,
+    forceNames: options.forceNames,
   });
   const ctx: PassContext = {
     desired,

@@ -41,6 +41,8 @@ export interface FakeLeaf {
   notBefore: string;
   notAfter: string;
   issuer: string;
+  /** Absent: none (any use). */
+  extendedKeyUsage?: string[];
 }
 
 const USERS: Record<string, number> = { root: 0, certs: 1000 };
@@ -309,7 +311,7 @@ export class FakeWorld {
               selfSigned: false,
               chainVerifies: trust === undefined ? undefined : true,
               keyUsage: [],
-              extendedKeyUsage: [],
+              extendedKeyUsage: leaf.extendedKeyUsage ?? [],
               publicKeySha256: leaf.keyId,
               sha256: leafSha256(certText),
             },

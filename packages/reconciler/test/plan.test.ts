@@ -262,3 +262,34 @@ describe('a plan entry', () => {
     expect(inSync.map(patchOf)).toEqual(inSync.map(() => []));
   });
 });
+
+describe('the renewal route in the plan', () => {
+  const web = aDesired(named('web'));
+  const observed = anObserved(web);
+  const provenance = aProvenance(web, observed);
+  const routeOf = (state: DesiredState, issuerRenews?: boolean) =>
+    buildPlan(state, [observed], {
+      now: NOW,
+      provenance: new Map([[provenance.name, provenance]]),
+      ids: new Map(),
+      forceNames: ['web'],
+      ...(issuerRenews === undefined ? {} : { issuerRenews }),
+    }).entries[0];
+
+  it('names the path of a Step-CA reissue, and forceNames reissues just that certificate', () => {
+    const entry = routeOf({
+      ...stateOf(web),
+      issuer: { type: 'step-ca', id: 'step-ca:https://ca', renewal: 'provisioner' },
+    });
+    expect(entry?.action).toBe('reissue');
+    expect(entry?.renewal).toEqual({ path: 'sign', reason: expect.stringContaining('renewal: provisioner') });
+  });
+
+  it('is left out for an issuer that cannot renew, whether named in the manifest or chosen by a flag', () => {
+    expect(
+      routeOf({ ...stateOf(web), issuer: { type: 'local', id: 'local:/ca', directory: '/ca' } })?.renewal,
+    ).toBeUndefined();
+    expect(routeOf(stateOf(web), false)?.renewal).toBeUndefined();
+    expect(routeOf(stateOf(web), true)?.renewal).toBeDefined();
+  });
+});

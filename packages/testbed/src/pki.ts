@@ -29,6 +29,8 @@ export interface PkiOptions {
   maxTLSCertDuration?: string;
   /** Go duration, e.g. "24h" (the default). */
   defaultTLSCertDuration?: string;
+  /** Go duration, e.g. "5s" for certificates that expire within a test; default "1m". */
+  minTLSCertDuration?: string;
 }
 
 /** A throwaway PKI laid out like `step ca init` (CA side) plus a `step ca bootstrap` dir (client side). */
@@ -114,7 +116,7 @@ export async function createPki(dir: string, options: PkiOptions): Promise<Pki> 
   const password = options.password ?? randomBytes(18).toString('base64url');
   const name = options.name ?? DEFAULT_CA_NAME;
   const claims = {
-    minTLSCertDuration: '1m',
+    minTLSCertDuration: checkDuration('minTLSCertDuration', options.minTLSCertDuration ?? '1m'),
     maxTLSCertDuration: checkDuration('maxTLSCertDuration', options.maxTLSCertDuration ?? '24h'),
     defaultTLSCertDuration: checkDuration('defaultTLSCertDuration', options.defaultTLSCertDuration ?? '24h'),
   };

@@ -1,7 +1,7 @@
 /** Picks the issuer a run uses: the manifest's issuer section, or Step-CA settings from flags, environment and $STEPPATH. */
 import type { Issuer, IssuerConfig } from '@certloop/core';
 import { createLocalCaIssuer } from './local-ca/issuer.js';
-import { checkPasswordFile, rejectContradictions } from './preflight.js';
+import { checkPasswordFile, passwordOptional, rejectContradictions } from './preflight.js';
 import { createStepCaIssuer, type StepCaIssuerOptions } from './step-ca/issuer.js';
 import { resolveStepCaSettings, type StepCaPurpose, type StepCaSources } from './step-ca/settings.js';
 
@@ -31,6 +31,12 @@ export async function createIssuer(
   if (purpose === 'issue' && settings.passwordFile !== undefined) {
     // Checked now, not at the first issuance after contacting the CA (once per certificate).
     await checkPasswordFile(settings.passwordFile).catch(async (error: unknown) => {
+      if (passwordOptional(config)) {
+        options.logger?.warn(
+          `${(error as Error).message} With renewal: mtls, certificates that exist renew over mTLS; new ones cannot be issued until it is readable.`,
+        );
+        return;
+      }
       await issuer.close();
       throw error;
     });

@@ -64,6 +64,15 @@ export async function preflightIssuer(
     purpose,
   );
   if (settings.root !== undefined) await loadRootFile(settings.root, settings.fingerprint);
-  if (purpose === 'issue' && settings.passwordFile !== undefined)
+  if (purpose === 'issue' && settings.passwordFile !== undefined && !passwordOptional(config))
     await checkPasswordFile(settings.passwordFile);
+}
+
+/**
+ * With `renewal: mtls` hosts that only renew may hold no readable password:
+ * it is needed for new certificates only, and read (with its error) then.
+ * `auto` keeps the check at start, since any renewal may fall back to it.
+ */
+export function passwordOptional(config: IssuerConfig | undefined): boolean {
+  return config?.type === 'step-ca' && config.renewal === 'mtls';
 }

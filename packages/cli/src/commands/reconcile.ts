@@ -1,4 +1,4 @@
-import { parseDuration } from '@certloop/core';
+import { parseDuration, UsageError } from '@certloop/core';
 import { type PassPorts, reconcilePass } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -11,6 +11,9 @@ import { openRuntime } from '../runtime.js';
 
 /** `certloop reconcile --once`: validate, observe, plan, act on the drift under the lock, verify, record. */
 export const reconcile: Handler<ReconcileCommandOptions> = async (options, io) => {
+  if (options.revoke && !options.prune) {
+    throw new UsageError('--revoke revokes what --prune removes: give --prune too.');
+  }
   if (!options.once) {
     const { serve } = await import('./serve.js');
     return serve(options, io);
@@ -41,6 +44,7 @@ export async function reconcileOncePass(
       ignoreBackoff: true,
       ...(options.force ? { force: true } : {}),
       ...(options.prune ? { prune: true } : {}),
+      ...(options.revoke ? { revokePruned: true } : {}),
       ...(options.generateOnly ? { generateOnly: true } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
     });

@@ -52,7 +52,12 @@ function renderEntry(entry: PlanEntry, io: Pick<Io, 'color'>, prune: boolean): s
   const suffix = entry.action === 'remove' && !prune ? ' (with --prune)' : '';
   const head = `${paint(io, look.colour, look.symbol)} ${paint(io, 'bold', entry.name)}: ${look.verb}${suffix}`;
   const reasons = entry.reasons.map((r) => `      ${r.message}`);
-  return [head, ...reasons].join('\n');
+  // A new certificate has only one way in; a reissue says whether it renews over mTLS, and why.
+  const route =
+    entry.action === 'reissue' && entry.renewal !== undefined
+      ? [`      ${paint(io, 'dim', `Path: ${entry.renewal.path}.`)} ${entry.renewal.reason}`]
+      : [];
+  return [head, ...reasons, ...route].join('\n');
 }
 
 function renderLegend(changing: readonly PlanEntry[], io: Pick<Io, 'color'>): string[] {

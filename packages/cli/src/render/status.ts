@@ -126,7 +126,8 @@ export function renderStatus(
       const lastError =
         c.lastError !== undefined && c.state !== 'Failed' ? ` (last error: ${c.lastError})` : '';
       const pending = c.pending.length === 0 ? '' : ` (${pendingWords(c)})`;
-      return `  ${c.name}: ${c.message}${lastError}${pending}`;
+      const route = c.renewal === undefined ? '' : ` Path: ${c.renewal.path}. ${c.renewal.reason}`;
+      return `  ${c.name}: ${c.message}${lastError}${pending}${route}`;
     });
   const rows = certificates.length === 0 ? [] : [line(header, false), ...table.map((row) => line(row, true))];
   return [

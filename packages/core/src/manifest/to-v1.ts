@@ -10,6 +10,7 @@ import type {
   GuestDelivery,
   GuestType,
   KeyAlgorithm,
+  RenewalMode,
   RenewalPolicy,
   RotationPolicy,
 } from '../model.js';
@@ -77,6 +78,7 @@ export interface V1ManifestDocument {
           fingerprint?: string;
           provisioner?: string;
           passwordFile?: string;
+          renewal?: RenewalMode;
         };
       }
     | { local: { directory: string } };
@@ -90,9 +92,9 @@ export function toV1Manifest(state: DesiredState): V1ManifestDocument {
   const doc: Omit<V1ManifestDocument, 'certificates'> = { apiVersion: V1_API_VERSION, kind: V1_KIND };
   if (state.issuer?.type === 'local') doc.issuer = { local: { directory: state.issuer.directory } };
   if (state.issuer?.type === 'step-ca') {
-    const { url, root, fingerprint, provisioner, passwordFile } = state.issuer;
+    const { url, root, fingerprint, provisioner, passwordFile, renewal } = state.issuer;
     doc.issuer = {
-      stepCA: prune({ url: url ?? '', root, fingerprint, provisioner, passwordFile }),
+      stepCA: prune({ url: url ?? '', root, fingerprint, provisioner, passwordFile, renewal }),
     };
   }
   if (state.settings.stateDir !== undefined) doc.stateDir = state.settings.stateDir;

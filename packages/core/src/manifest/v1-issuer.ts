@@ -34,5 +34,6 @@ export function normaliseIssuer(
     ),
     provisioner: step.provisioner,
     passwordFile: path('passwordFile'),
+    renewal: step.renewal,
   });
 }

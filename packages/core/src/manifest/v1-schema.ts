@@ -11,6 +11,7 @@ import {
   FILE_ROLES,
   GUEST_TYPES,
   KEY_ALGORITHMS,
+  RENEWAL_MODES,
   ROTATION_POLICIES,
 } from '../model.js';
 import { type Layered, parseLayered } from './layered.js';
@@ -150,6 +151,10 @@ function buildSchemas() {
       }),
       provisioner: z.string().optional().meta({ description: 'JWK provisioner name.' }),
       passwordFile: filePath('File holding the provisioner password.').optional(),
+      renewal: z.enum(RENEWAL_MODES).optional().meta({
+        description:
+          'auto (default): renew a valid certificate over mTLS with itself, else with the provisioner; mtls: only over mTLS once issued; provisioner: always a provisioner token.',
+      }),
     })
     .meta({ description: 'A smallstep step-ca.' });
 

@@ -31,7 +31,7 @@ export async function act(
     switch (entry.action) {
       case 'issue':
       case 'reissue':
-        return await issue(scoped, cert, observed);
+        return await issue(scoped, cert, observed, entry.renewal);
       case 'update-files':
         return await updateFiles(scoped, cert, observed);
       case 'fix-permissions':

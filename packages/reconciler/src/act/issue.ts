@@ -13,9 +13,11 @@ import {
   type ObservedCertificate,
   omitUndefined,
 } from '@certloop/core';
+import type { RenewalRoute } from '../policies/renewal-path.js';
 import type { FileToWrite } from '../ports.js';
 import { checkIssued, type RequestRecord } from './check-issued.js';
 import { type PassContext, placementOf, type WorkResult } from './context.js';
+import { obtainCertificate } from './obtain.js';
 
 /**
  * Every declared file of a new issuance, for one atomic writeFiles call. Files
@@ -58,6 +60,8 @@ export async function issue(
   ctx: PassContext,
   cert: DesiredCertificate,
   observed: ObservedCertificate,
+  /** The plan's renewal route; absent: signed anew. */
+  route?: RenewalRoute,
 ): Promise<WorkResult> {
   const { ports } = ctx;
   const deferredUntil = backoffInEffect(ctx, cert, ports.clock());
@@ -85,8 +89,8 @@ export async function issue(
     usage: cert.spec.usage,
     existingKeyPem,
   });
-  const issued = await ports.issuer.issue(issueRequest);
-  const files = issuedFiles(cert, issued, existingKeyPem !== undefined);
+  const { issued, keptKey } = await obtainCertificate(ctx, cert, observed, issueRequest, route);
+  const files = issuedFiles(cert, issued, keptKey);
   const requested: RequestRecord = {
     name: cert.name,
     specHash: cert.specHash,

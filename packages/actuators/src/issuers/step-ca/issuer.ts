@@ -1,22 +1,24 @@
 /**
  * The Step-CA issuer: step-ca's HTTP API, spoken directly (no `step` binary).
  * Per certificate: key (kept or fresh), CSR, a just-in-time one-time token
- * signed with the provisioner key, `POST /1.0/sign`.
- * One file over 300 lines: the StepCaIssuer class is one object whose
- * methods share the lazy connection, the signer and the request queue; the
- * protocol's parts (client, transport, token, provisioners, trust, lifetime)
- * already live beside it in this folder.
+ * signed with the provisioner key, `POST /1.0/sign`; renewal and revocation
+ * with the certificate itself are in renewal.ts. One piece because the
+ * connection, the lazily decrypted provisioner key and the request queue are
+ * state shared by every operation.
  */
 import { X509Certificate } from 'node:crypto';
 import { Agent } from 'node:https';
 import {
   CertloopError,
+  type CurrentCertificate,
   type IssuedCertificate,
   type IssueRequest,
   type Issuer,
   IssuerError,
   joinPem,
   type Logger,
+  type RevocationOutcome,
+  type RevocationReason,
   silentLogger,
   type TrustMaterial,
 } from '@certloop/core';
@@ -29,11 +31,20 @@ import { keyForRequest } from '../request-key.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from '../retry.js';
 import { type ApiResponse, httpFailure, isOk, StepCaClient } from './client.js';
 import { describeLimits, lifetimeProblem } from './lifetime.js';
+import { decimalSerialOf } from './mtls.js';
 import { decryptProvisionerKey, type ProvisionerSigningKey, readPasswordFile } from './provisioner-key.js';
 import { type JwkProvisioner, listProvisioners, selectJwkProvisioner } from './provisioners.js';
+import {
+  type RenewalDeps,
+  renewWithCertificate,
+  revocationBody,
+  revocationOutcome,
+  revokeWithCertificate,
+} from './renewal.js';
 import { missingCredentials, type StepCaSettings } from './settings.js';
-import { signToken, signTokenClaims } from './token.js';
-import { bootstrapRoot, type CaTrust, fingerprintOf, loadRootFile } from './trust.js';
+import { intermediatesOf, parseSignResponse } from './sign-response.js';
+import { revokeTokenClaims, signToken, signTokenClaims } from './token.js';
+import { bootstrapRoot, type CaTrust, loadRootFile } from './trust.js';
 
 export interface StepCaIssuerOptions {
   readonly logger?: Logger;
@@ -110,6 +121,83 @@ class StepCaIssuer implements Issuer {
     this.assertOpen();
     this.credentials();
     return this.queue.add(() => this.issueNow(request));
+  }
+
+  /** Over mTLS with `current`: never touches the provisioner password. */
+  async renew(
+    current: CurrentCertificate,
+    request: IssueRequest,
+    rekey: boolean,
+  ): Promise<IssuedCertificate> {
+    this.assertOpen();
+    return this.queue.add(async () => {
+      const issued = await renewWithCertificate(await this.renewalDeps(), current, request, rekey);
+      this.logger.debug('The Step-CA renewed a certificate', {
+        name: request.name,
+        serial: issued.serial,
+        notAfter: issued.notAfter,
+      });
+      return issued;
+    });
+  }
+
+  /** With the certificate itself while it is valid; an expired one needs a provisioner token. */
+  async revoke(current: CurrentCertificate, reason: RevocationReason): Promise<RevocationOutcome> {
+    this.assertOpen();
+    const name = `serial ${decimalSerialOf(current.certificatePem)}`;
+    const expired = Date.parse(new X509Certificate(current.certificatePem).validTo) <= this.now();
+    return this.queue.add(async () => {
+      if (!expired) return revokeWithCertificate(await this.renewalDeps(), current, reason, name);
+      this.credentials();
+      return this.revokeWithToken(current, reason, name);
+    });
+  }
+
+  private async renewalDeps(): Promise<RenewalDeps> {
+    const { trust } = await this.connection.get();
+    const { intermediatesPem } = await this.trust();
+    return {
+      context: {
+        caUrl: this.settings.caUrl,
+        rootsPem: trust.rootsPem,
+        intermediatesPem,
+        timeoutMs: this.timeoutMs,
+        trustDescription: trust.description,
+      },
+      trust,
+      retry: this.retry,
+      logger: this.logger,
+    };
+  }
+
+  private async revokeWithToken(
+    current: CurrentCertificate,
+    reason: RevocationReason,
+    name: string,
+  ): Promise<RevocationOutcome> {
+    const { client, trust } = await this.connection.get();
+    const { provisioner, key } = await this.signer.get();
+    return withRetries(
+      `Revoking ${name}`,
+      async () => {
+        const claims = revokeTokenClaims({
+          provisioner: provisioner.name,
+          caUrl: this.settings.caUrl,
+          serial: decimalSerialOf(current.certificatePem),
+          rootFingerprint: trust.fingerprint,
+          nowMs: this.now(),
+        });
+        const ott = await signToken(claims, key);
+        const answer = await client.call(
+          'POST',
+          '/1.0/revoke',
+          revocationBody(current.certificatePem, reason, ott),
+        );
+        return revocationOutcome(answer, name, this.settings.caUrl);
+      },
+      this.retry,
+      { logger: this.logger },
+    );
   }
 
   /** Settings resolved only to observe (plan, status) cannot issue: say which flags are missing. */
@@ -240,7 +328,7 @@ class StepCaIssuer implements Issuer {
     );
 
     const signed = parseSignResponse(response, this.settings.caUrl);
-    const intermediates = signed.chain.slice(1).filter((pem) => !isRootOf(pem, trust));
+    const intermediates = intermediatesOf(signed, trust);
     this.latestIntermediates = intermediates;
     const issued = issuedCertificate({
       certificatePem: signed.leaf,
@@ -319,46 +407,4 @@ class StepCaIssuer implements Issuer {
       agent.destroy();
     }
   }
-}
-
-interface SignedChain {
-  readonly leaf: string;
-  /** Leaf first, then the intermediates. */
-  readonly chain: readonly string[];
-}
-
-function parseSignResponse(response: ApiResponse, caUrl: string): SignedChain {
-  const body = response.json as { crt?: unknown; ca?: unknown; certChain?: unknown } | undefined;
-  const leaf = typeof body?.crt === 'string' ? body.crt : undefined;
-  if (leaf === undefined) {
-    throw new IssuerError(
-      'ISSUER_SERVER',
-      `The Step-CA at ${caUrl} answered the sign request without a certificate.`,
-      {
-        retryable: false,
-      },
-    );
-  }
-  const chain = Array.isArray(body?.certChain)
-    ? body.certChain.filter((pem): pem is string => typeof pem === 'string')
-    : [leaf, ...(typeof body?.ca === 'string' ? [body.ca] : [])];
-  return { leaf, chain: chain.length > 0 ? chain : [leaf] };
-}
-
-// Every response carries the same chain: its fingerprints are computed once, not per certificate.
-const chainFingerprints = new Map<string, string | undefined>();
-
-function isRootOf(pem: string, trust: CaTrust): boolean {
-  if (trust.rootsPem.includes(pem.trim())) return true;
-  if (!chainFingerprints.has(pem)) {
-    let fingerprint: string | undefined;
-    try {
-      fingerprint = fingerprintOf(pem);
-    } catch {
-      fingerprint = undefined;
-    }
-    if (chainFingerprints.size >= 64) chainFingerprints.clear();
-    chainFingerprints.set(pem, fingerprint);
-  }
-  return chainFingerprints.get(pem) === trust.fingerprint;
 }

@@ -108,3 +108,11 @@ function keyObjectOf(key: ProvisionerSigningKey): KeyObject {
   }
   return keyObject;
 }
+
+/** The claims of a token for `POST /1.0/revoke`: the subject is the serial (decimal), no SANs. */
+export function revokeTokenClaims(
+  input: Omit<SignTokenInput, 'commonName' | 'sans'> & { readonly serial: string },
+): SignTokenClaims {
+  const claims = signTokenClaims({ ...input, commonName: input.serial, sans: [] });
+  return { ...claims, aud: `${input.caUrl}/1.0/revoke` };
+}
