@@ -1,5 +1,6 @@
 /** What every issuer (Step-CA, the built-in local CA) offers the engine. */
 import type { CertificateUsage, KeyAlgorithm, SubjectAltNames } from './model.js';
+import { omitUndefined } from './objects.js';
 
 export interface IssueRequest {
   readonly name: string;
@@ -77,4 +78,43 @@ export interface Issuer {
   prepare?(): Promise<void>;
   /** Release connections and forget secrets. */
   close(): Promise<void>;
+}
+
+/** The calls of an issuer that ask the CA for something: a certificate, or its end. */
+export type IssuerCall = 'issue' | 'renew' | 'revoke';
+
+/** What a wrapper adds around an issuer's calls; each gets the call to make and makes it (or not). */
+export interface IssuerDecoration {
+  trust?(next: () => Promise<TrustMaterial>): Promise<TrustMaterial>;
+  call?<R>(kind: IssuerCall, next: () => Promise<R>): Promise<R>;
+}
+
+/**
+ * An issuer that forwards every method to `inner` through `decoration`. One
+ * place for it because issuers are class instances (their methods live on the
+ * prototype, so a spread loses them) and a wrapper that lists methods by hand
+ * silently drops the optional ones it forgot: an optional capability stays
+ * present exactly when `inner` has it.
+ */
+export function decorateIssuer(inner: Issuer, decoration: IssuerDecoration): Issuer {
+  const call = <R>(kind: IssuerCall, next: () => Promise<R>): Promise<R> =>
+    decoration.call === undefined ? next() : decoration.call(kind, next);
+  const { renew, revoke, prepare } = inner;
+  return omitUndefined({
+    id: inner.id,
+    trust: () => (decoration.trust === undefined ? inner.trust() : decoration.trust(() => inner.trust())),
+    issue: (request: IssueRequest) => call('issue', () => inner.issue(request)),
+    renew:
+      renew === undefined
+        ? undefined
+        : (current: CurrentCertificate, request: IssueRequest, rekey: boolean) =>
+            call('renew', () => renew.call(inner, current, request, rekey)),
+    revoke:
+      revoke === undefined
+        ? undefined
+        : (current: CurrentCertificate, reason: RevocationReason) =>
+            call('revoke', () => revoke.call(inner, current, reason)),
+    prepare: prepare === undefined ? undefined : () => prepare.call(inner),
+    close: () => inner.close(),
+  });
 }

@@ -6,7 +6,7 @@
  * The pass checks its signal between certificates too; this catches the work
  * already in flight.
  */
-import { CertloopError } from '@certloop/core';
+import { CertloopError, decorateIssuer } from '@certloop/core';
 import type { ReconcilePorts } from './ports.js';
 
 export function lostLeaseError(): CertloopError {
@@ -30,14 +30,8 @@ export function guardSideEffects<P extends ReconcilePorts>(ports: P, lost: Abort
   const { issuer, guests, provenance, status } = ports;
   return {
     ...ports,
-    // Spelled out, not spread: issuers are class instances whose methods live on the prototype.
-    issuer: {
-      id: issuer.id,
-      trust: () => issuer.trust(),
-      issue: guarded((request) => issuer.issue(request)),
-      ...(issuer.prepare === undefined ? {} : { prepare: () => issuer.prepare!() }),
-      close: () => issuer.close(),
-    },
+    // Every request to the CA (issue, renew, revoke); trust only reads.
+    issuer: decorateIssuer(issuer, { call: (_kind, next) => guarded(next)() }),
     writeFiles: guarded(ports.writeFiles.bind(ports)),
     fixPlacement: guarded(ports.fixPlacement.bind(ports)),
     removeFiles: guarded(ports.removeFiles.bind(ports)),

@@ -2,20 +2,20 @@
  * Ports that count what they do: the issuer's requests (latency, failures)
  * and the hook runs. Everything else passes through untouched.
  */
-import type { Issuer } from '@certloop/core';
+import { decorateIssuer, type Issuer } from '@certloop/core';
 import type { ReconcilePorts } from '@certloop/reconciler';
 import type { ServiceMetrics } from './registry.js';
 
+/** Issuances and renewals count alike: each gives a certificate; revocations are not counted. */
 export function instrumentIssuer(issuer: Issuer, metrics: ServiceMetrics): Issuer {
-  return {
-    id: issuer.id,
-    trust: () => issuer.trust(),
-    async issue(request) {
+  return decorateIssuer(issuer, {
+    async call(kind, next) {
+      if (kind === 'revoke') return next();
       const stop = metrics.issuanceDuration.startTimer();
       try {
-        const issued = await issuer.issue(request);
+        const answer = await next();
         metrics.issuances.inc();
-        return issued;
+        return answer;
       } catch (error) {
         metrics.issuanceFailures.inc();
         throw error;
@@ -23,9 +23,7 @@ export function instrumentIssuer(issuer: Issuer, metrics: ServiceMetrics): Issue
         stop();
       }
     },
-    ...(issuer.prepare === undefined ? {} : { prepare: () => issuer.prepare!() }),
-    close: () => issuer.close(),
-  };
+  });
 }
 
 export function instrumentPorts<Ports extends ReconcilePorts>(ports: Ports, metrics: ServiceMetrics): Ports {

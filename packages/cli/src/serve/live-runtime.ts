@@ -2,7 +2,7 @@
  * The issuer and ports of the manifest in force; rebuilt when a reload
  * changes the issuer section or the state directory.
  */
-import type { DesiredState, Issuer, TrustMaterial } from '@certloop/core';
+import { type DesiredState, decorateIssuer, type Issuer, type TrustMaterial } from '@certloop/core';
 import { ObservationCache } from '@certloop/observers';
 import type { PassPorts } from '@certloop/reconciler';
 import { coordinationOf, openLock } from '../coordination.js';
@@ -83,16 +83,12 @@ export class LiveRuntime {
   }
 
   #rememberTrust(issuer: Issuer): Issuer {
-    return {
-      id: issuer.id,
-      trust: async () => {
-        const material = await issuer.trust();
+    return decorateIssuer(issuer, {
+      trust: async (next) => {
+        const material = await next();
         this.#lastTrust = material;
         return material;
       },
-      issue: (request) => issuer.issue(request),
-      ...(issuer.prepare === undefined ? {} : { prepare: () => issuer.prepare!() }),
-      close: () => issuer.close(),
-    };
+    });
   }
 }
