@@ -294,7 +294,7 @@ COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _certloop; printf '%s\\n' 
       )
         .split('\n')
         .filter(Boolean);
-    expect(complete('certloop re')).toEqual(['reconcile']);
+    expect(complete('certloop re')).toEqual(['reconcile', 'revoke']);
     expect(complete('certloop plan --de')).toEqual(['--detailed-exitcode']);
     expect(complete('certloop install --key-')).toEqual(['--key-mode']);
     expect(existsSync('/usr/share/zsh/vendor-completions/_certloop')).toBe(true);
