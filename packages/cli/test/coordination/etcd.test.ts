@@ -7,18 +7,10 @@
  * times are measured and printed (docs/scale.md quotes them); the only bounds
  * asserted are the issue's: takeover within TTL + 2 s, stop within the TTL.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type EtcdHandle,
-  etcdBinary,
-  freePort,
-  type StepCaHandle,
-  startEtcd,
-  startStepCa,
-} from '@certloop/testbed';
+import { type EtcdHandle, etcdBinary, type StepCaHandle, startEtcd, startStepCa } from '@certloop/testbed';
 import {
   certificateAt,
   hookLines,
@@ -28,19 +20,15 @@ import {
   serviceWorkspace,
   waitFor,
 } from '../service/support.js';
-import { runCli, spawnCli } from '../support/run.js';
+import { runCli } from '../support/run.js';
+import { type ServiceProcess, spawnService } from '../support/service.js';
 
 jest.setTimeout(180_000);
 
 const TTL_MS = 4_000;
 const CERTS = ['alpha', 'beta', 'gamma'];
 
-interface Service {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly exit: Promise<number | null>;
-  stderr(): string;
-}
+type Service = ServiceProcess;
 
 /** The manifest of the service workspace, with a `coordination` section on this etcd. */
 async function onEtcd(ws: ServiceWorkspace, etcd: EtcdHandle, names: readonly string[]): Promise<void> {
@@ -65,32 +53,7 @@ async function onEtcd(ws: ServiceWorkspace, etcd: EtcdHandle, names: readonly st
 }
 
 async function startService(ws: ServiceWorkspace): Promise<Service> {
-  const port = await freePort();
-  const child = spawnCli([
-    'reconcile',
-    '-f',
-    ws.manifest,
-    '--metrics-addr',
-    `127.0.0.1:${port}`,
-    '--resync',
-    '1s',
-    '--log-format',
-    'json',
-  ]);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('the service to serve /healthz', async () => {
-    try {
-      return (await scrape(url, '/healthz')).status === 200;
-    } catch {
-      return child.exitCode !== null ? Promise.reject(new Error(`the service exited:\n${stderr}`)) : false;
-    }
-  });
-  return { child, url, exit, stderr: () => stderr };
+  return spawnService(ws.manifest, { args: ['--resync', '1s'] });
 }
 
 async function leads(service: Service): Promise<boolean> {

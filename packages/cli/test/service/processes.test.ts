@@ -3,13 +3,13 @@
  * directory with only one acting at a time, a `reconcile --once` beside them,
  * and SIGTERM in the middle of a pass.
  */
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReconcileReport } from '@certloop/reconciler';
-import { freePort, type StepCaHandle, startStepCa } from '@certloop/testbed';
-import { runCli, spawnCli } from '../support/run.js';
+import { type StepCaHandle, startStepCa } from '@certloop/testbed';
+import { runCli } from '../support/run.js';
+import { type ServiceProcess, spawnService } from '../support/service.js';
 import {
   certificateAt,
   hookLines,
@@ -22,39 +22,8 @@ import {
 
 jest.setTimeout(120_000);
 
-interface Service {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly exit: Promise<number | null>;
-  stderr(): string;
-}
-
-async function startServiceProcess(ws: ServiceWorkspace, ...extra: string[]): Promise<Service> {
-  const port = await freePort();
-  const child = spawnCli([
-    'reconcile',
-    '-f',
-    ws.manifest,
-    '--metrics-addr',
-    `127.0.0.1:${port}`,
-    '--log-format',
-    'json',
-    ...extra,
-  ]);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor('the service to serve /healthz', async () => {
-    try {
-      return (await scrape(url, '/healthz')).status === 200;
-    } catch {
-      return false;
-    }
-  });
-  return { child, url, exit, stderr: () => stderr };
+async function startServiceProcess(ws: ServiceWorkspace, ...extra: string[]): Promise<ServiceProcess> {
+  return spawnService(ws.manifest, { args: extra });
 }
 
 /** Every lock directory left under the state directory. */
@@ -65,7 +34,7 @@ function locksUnder(dir: string): string[] {
 
 describe('certloop reconcile as processes', () => {
   let ca: StepCaHandle;
-  const started: Service[] = [];
+  const started: ServiceProcess[] = [];
   const dirs: string[] = [];
 
   beforeAll(async () => {
