@@ -15,7 +15,12 @@ export {
 } from './chain.js';
 export { createCsr } from './csr.js';
 export { CertificateParseError } from './errors.js';
-export { type KeyParse, keyMatchesCertificate, parseKeyContent } from './key-file.js';
+export {
+  type KeyParse,
+  keyMatchesCertificate,
+  keyPemMatchesCertificatePem,
+  parseKeyContent,
+} from './key-file.js';
 export type { CertificateDer, PrivateKey } from './native.js';
 export { certificateBlocks, missingPemReason } from './pem-text.js';
 export {

@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { ObservedCertificateData, ObservedKeyData } from '@certloop/core';
 import { splitPemBlocks } from '@certloop/core';
-import { sha256Hex } from './certificate.js';
+import { parseCertificatePem, sha256Hex } from './certificate.js';
 import { spkiKeyAlgorithm } from './der-read.js';
 import { ecPublicKeyOf } from './ec-key.js';
 import { missingPemReason, pemLabel } from './pem-text.js';
@@ -21,6 +21,17 @@ export function keyMatchesCertificate(
   key: Pick<ObservedKeyData, 'publicKeySha256'>,
 ): boolean {
   return certificate.publicKeySha256 === key.publicKeySha256;
+}
+
+/** Whether a PEM key belongs to the first certificate of a PEM text; false when either does not parse. */
+export function keyPemMatchesCertificatePem(certificatePem: string, keyPem: string): boolean {
+  const key = parseKeyContent(Buffer.from(keyPem, 'utf8'));
+  if (!('key' in key)) return false;
+  try {
+    return keyMatchesCertificate(parseCertificatePem(certificatePem), key.key);
+  } catch {
+    return false;
+  }
 }
 
 export function parseKeyContent(content: Buffer): KeyParse {

@@ -22,7 +22,7 @@ import {
   silentLogger,
   type TrustMaterial,
 } from '@certloop/core';
-import { createCsr, sanStrings } from '@certloop/x509';
+import { createCsr, parseCertificatePem, sanStrings } from '@certloop/x509';
 import PQueue from 'p-queue';
 import { formatGoDuration } from '../go-duration.js';
 import { issuedCertificate } from '../issued.js';
@@ -145,7 +145,7 @@ class StepCaIssuer implements Issuer {
   async revoke(current: CurrentCertificate, reason: RevocationReason): Promise<RevocationOutcome> {
     this.assertOpen();
     const name = `serial ${decimalSerialOf(current.certificatePem)}`;
-    const expired = Date.parse(new X509Certificate(current.certificatePem).validTo) <= this.now();
+    const expired = Date.parse(parseCertificatePem(current.certificatePem).notAfter) <= this.now();
     return this.queue.add(async () => {
       if (!expired) return revokeWithCertificate(await this.renewalDeps(), current, reason, name);
       this.credentials();

@@ -3,9 +3,9 @@
  * (mutual TLS): `/1.0/renew`, `/1.0/rekey` and `/1.0/revoke`. No provisioner
  * secret is involved; the certificate's key lives only in this request's agent.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { Agent } from 'node:https';
 import { type CurrentCertificate, IssuerError, joinPem } from '@certloop/core';
+import { keyPemMatchesCertificatePem, parseCertificatePem } from '@certloop/x509';
 import { type ApiResponse, StepCaClient } from './client.js';
 import { TransportFailure } from './transport.js';
 
@@ -66,13 +66,7 @@ export async function postWithCertificate(
 
 /** Node would fail deep in the TLS setup with a generic error; say what is wrong before any request. */
 function assertPair(caUrl: string, current: CurrentCertificate, path: MtlsPath): void {
-  let belongs = false;
-  try {
-    belongs = new X509Certificate(current.certificatePem).checkPrivateKey(createPrivateKey(current.keyPem));
-  } catch {
-    belongs = false;
-  }
-  if (!belongs) {
+  if (!keyPemMatchesCertificatePem(current.certificatePem, current.keyPem)) {
     throw new IssuerError(
       'ISSUER_REJECTED',
       `Cannot call ${path} of the Step-CA at ${caUrl}: the private key does not belong to the certificate (or one of them does not parse).`,
@@ -89,5 +83,5 @@ function refusedCertificate(failure: TransportFailure): boolean {
 
 /** The serial as step-ca compares it in revocation requests: decimal. */
 export function decimalSerialOf(certificatePem: string): string {
-  return BigInt(`0x${new X509Certificate(certificatePem).serialNumber}`).toString(10);
+  return BigInt(`0x${parseCertificatePem(certificatePem).serial}`).toString(10);
 }
