@@ -2,7 +2,7 @@
  * One reconciler per manifest across hosts, with a lease in etcd: the key
  * `<prefix><manifest>/<lock key>` is created only if absent, attached to a
  * lease of `ttlMs`, and holds the leader's host, pid and start. The leader
- * renews the lease every third of the TTL. etcd deletes the key when the lease
+ * renews the lease four times per TTL. etcd deletes the key when the lease
  * runs out, so a dead leader is replaced after about one TTL.
  *
  * Stop acting: the leader counts from the moment it *sent* its last renewal
@@ -43,8 +43,13 @@ interface Leadership {
   readonly key: string;
   readonly lease: string;
   readonly since: string;
-  /** When the last renewal etcd confirmed was sent (ms since the epoch). */
+  /**
+   * When the last renewal etcd confirmed was sent, on the monotonic clock (a
+   * wall clock stepped back by NTP must not stretch the time a leader acts).
+   */
   renewedFrom: number;
+  /** The same moment on the wall clock, for status and metrics. */
+  renewedAt: string;
   renewTimer?: NodeJS.Timeout;
   deadlineTimer?: NodeJS.Timeout;
   /** The onLost of the pass in progress, if one is. */
@@ -106,7 +111,7 @@ export class EtcdLease {
   health(): EtcdLeaseHealth {
     const held = this.#held;
     if (held === undefined) return { leading: false, ...(this.#problem ? { problem: this.#problem } : {}) };
-    return { leading: true, since: held.since, lastRenewal: new Date(held.renewedFrom).toISOString() };
+    return { leading: true, since: held.since, lastRenewal: held.renewedAt };
   }
 
   async close(): Promise<void> {
@@ -122,7 +127,8 @@ export class EtcdLease {
         this.#problem = 'Standing by: another certloop leads.';
         return undefined;
       }
-      const sentAt = Date.now();
+      const sentAt = performance.now();
+      const sentAtWall = new Date().toISOString();
       const lease = await this.#client.grant(this.#options.ttlMs);
       const since = new Date().toISOString();
       const owner: LockOwner = { host: hostname(), pid: process.pid, acquiredAt: since };
@@ -131,7 +137,7 @@ export class EtcdLease {
         this.#problem = 'Standing by: another certloop leads.';
         return undefined;
       }
-      const held: Leadership = { key, lease, since, renewedFrom: sentAt };
+      const held: Leadership = { key, lease, since, renewedFrom: sentAt, renewedAt: sentAtWall };
       this.#held = held;
       this.#problem = undefined;
       this.#scheduleRenewal(held, this.#renewEveryMs());
@@ -153,7 +159,7 @@ export class EtcdLease {
     clearTimeout(held.deadlineTimer);
     held.deadlineTimer = setTimeout(
       () => this.#lose(held, `no renewal confirmed for ${ttlMs - stopMarginMs(ttlMs)} ms`),
-      Math.max(0, held.renewedFrom + ttlMs - stopMarginMs(ttlMs) - Date.now()),
+      Math.max(0, held.renewedFrom + ttlMs - stopMarginMs(ttlMs) - performance.now()),
     );
     held.deadlineTimer.unref();
     held.renewTimer = setTimeout(() => void this.#renew(held), delayMs);
@@ -162,7 +168,8 @@ export class EtcdLease {
 
   async #renew(held: Leadership): Promise<void> {
     if (this.#held !== held) return;
-    const sentAt = Date.now();
+    const sentAt = performance.now();
+    const sentAtWall = new Date().toISOString();
     try {
       const left = await this.#client.keepAlive(held.lease);
       if (this.#held !== held) return;
@@ -171,6 +178,7 @@ export class EtcdLease {
         return;
       }
       held.renewedFrom = sentAt;
+      held.renewedAt = sentAtWall;
       this.#problem = undefined;
       this.#scheduleRenewal(held, this.#renewEveryMs());
     } catch (error) {
