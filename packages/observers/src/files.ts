@@ -32,7 +32,9 @@ export type FileParsers = Readonly<Record<string, (content: Buffer) => unknown>>
 export type ParsedAs<P extends FileParsers> = { readonly [K in keyof P]: ReturnType<P[K]> };
 
 export function fingerprintOf(stats: Stats): string {
-  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+  // join, not a template: one flat string instead of a rope (cons string) of
+  // about ten nodes, kept in every observed file (two per certificate).
+  return [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs].join(':');
 }
 
 function errorCode(error: unknown): string {
