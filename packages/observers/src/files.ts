@@ -32,7 +32,9 @@ export type FileParsers = Readonly<Record<string, (content: Buffer) => unknown>>
 export type ParsedAs<P extends FileParsers> = { readonly [K in keyof P]: ReturnType<P[K]> };
 
 export function fingerprintOf(stats: Stats): string {
-  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+  // join, not a template: one flat string instead of a rope (cons string) of
+  // about ten nodes, kept in every observed file (two per certificate).
+  return [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs].join(':');
 }
 
 function errorCode(error: unknown): string {
@@ -51,7 +53,14 @@ function missingOrUnreadable(path: string, error: unknown): { file: ObservedFile
   return { file: { path, exists: code !== 'ENOTDIR', readable: false, error: code } };
 }
 
-function baseOf(path: string, stats: Stats) {
+/**
+ * A file that exists, as one object literal per outcome: spreading a shared
+ * base (`{ ...base, readable, sha256 }`) gives every object a hidden class of
+ * its own in V8 (measured: 14,000 for 10,000 certificates), which costs memory
+ * and megamorphic reads in the plan. The key order is the one observations
+ * have always had.
+ */
+function readFile(path: string, stats: Stats, sha256: string): ObservedFile {
   return {
     path,
     exists: true,
@@ -60,6 +69,22 @@ function baseOf(path: string, stats: Stats) {
     mode: stats.mode & 0o777,
     size: stats.size,
     fingerprint: fingerprintOf(stats),
+    readable: true,
+    sha256,
+  };
+}
+
+function unreadFile(path: string, stats: Stats, error: string | undefined): ObservedFile {
+  return {
+    path,
+    exists: true,
+    uid: stats.uid,
+    gid: stats.gid,
+    mode: stats.mode & 0o777,
+    size: stats.size,
+    fingerprint: fingerprintOf(stats),
+    readable: false,
+    error,
   };
 }
 
@@ -116,17 +141,14 @@ export async function observeFileWith<P extends FileParsers>(
       } catch (statError) {
         return missingOrUnreadable(path, statError);
       }
-      const base = baseOf(path, stats);
-      return { file: { ...base, readable: false, error: notReadReason(stats) ?? errorCode(error) } };
+      return { file: unreadFile(path, stats, notReadReason(stats) ?? errorCode(error)) };
     }
     case 'stat':
       return missingOrUnreadable(path, outcome.error);
-    case 'skipped': {
-      const base = baseOf(path, outcome.stats);
-      return { file: { ...base, readable: false, error: notReadReason(outcome.stats) } };
-    }
+    case 'skipped':
+      return { file: unreadFile(path, outcome.stats, notReadReason(outcome.stats)) };
     case 'read':
-      return { file: { ...baseOf(path, outcome.stats), readable: false, error: errorCode(outcome.error) } };
+      return { file: unreadFile(path, outcome.stats, errorCode(outcome.error)) };
     case 'done':
       return parsedObservation(path, outcome.stats, outcome.content, outcome.after, parsers, context);
   }
@@ -145,12 +167,12 @@ async function fromCache<P extends FileParsers>(
     return undefined; // the open path reports it
   }
   if (notReadReason(stats) !== undefined) return undefined;
-  const base = baseOf(path, stats);
+  const fingerprint = fingerprintOf(stats);
   const kinds = Object.keys(parsers) as (keyof P & string)[];
-  const hits = kinds.map((kind) => cache.getFile<unknown>(kind, path, base.fingerprint));
+  const hits = kinds.map((kind) => cache.getFile<unknown>(kind, path, fingerprint));
   if (!hits.every((hit) => hit !== undefined)) return undefined;
   const parsed = Object.fromEntries(kinds.map((kind, i) => [kind, hits[i]!.parsed])) as ParsedAs<P>;
-  return { file: { ...base, readable: true, sha256: hits[0]!.sha256 }, parsed };
+  return { file: readFile(path, stats, hits[0]!.sha256), parsed };
 }
 
 function parsedObservation<P extends FileParsers>(
@@ -161,10 +183,10 @@ function parsedObservation<P extends FileParsers>(
   parsers: P,
   context: FileReadContext,
 ): FileObservation<ParsedAs<P>> {
-  const base = baseOf(path, stats);
-  const { fingerprint } = base;
   const kinds = Object.keys(parsers) as (keyof P & string)[];
   const sha256 = sha256Hex(content);
+  const file = readFile(path, stats, sha256);
+  const fingerprint = file.fingerprint!;
   context.onParse?.(path);
   const parsed = Object.fromEntries(kinds.map((kind) => [kind, parsers[kind]!(content)])) as ParsedAs<P>;
   // Cache only what was read from a file that did not change during the read.
@@ -172,5 +194,5 @@ function parsedObservation<P extends FileParsers>(
     for (const kind of kinds)
       context.cache.setFile(kind, path, fingerprint, { sha256, parsed: parsed[kind] });
   }
-  return { file: { ...base, readable: true, sha256 }, parsed };
+  return { file, parsed };
 }

@@ -21,6 +21,7 @@ import {
   isIssuerChainAsync,
   type KeyParse,
   keyMatchesCertificate,
+  observedCertificateData,
   type ParsedCertificate,
   sha256Hex,
   type TrustContext,
@@ -244,7 +245,7 @@ async function derive(
   const certificate: ObservedCertificateData | undefined =
     leaf === undefined
       ? undefined
-      : { ...leaf.facts, chainVerifies: await chainVerifies(leaf, cert, chain, context) };
+      : observedCertificateData(leaf.facts, await chainVerifies(leaf, cert, chain, context));
 
   return {
     name: desired.name,

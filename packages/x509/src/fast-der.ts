@@ -41,7 +41,9 @@ export function fastName(der: Uint8Array): FastName | undefined {
       const text = Buffer.from(der.subarray(value.contentStart, value.end)).toString('utf8');
       if (short === undefined || !PLAIN_VALUE.test(text)) return undefined;
       if (short === 'CN' && commonName === undefined) commonName = text;
-      parts.push(`${short}=${text}`);
+      // join, not a template: a flat string where `+` would keep a rope (cons
+      // string) of two parts alive in every observation.
+      parts.push([short, text].join('='));
     }
     return { text: parts.join(', '), commonName };
   } catch {

@@ -1,5 +1,6 @@
 export {
   type CertificateFacts,
+  observedCertificateData,
   type ParsedCertificate,
   parseCertificateBlock,
   parseCertificatePem,
