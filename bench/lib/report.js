@@ -2,6 +2,7 @@
 
 const f0 = (x) => Math.round(x).toLocaleString('en');
 const f2 = (x) => (x >= 100 ? f0(x) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const pct = (x) => `${(x * 100).toFixed(0)}%`;
 const range = (s, fmt = f2) => `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 const ms = (s) => range(s, (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${f2(x)} ms`));
 const verdict = (ok) => (ok === undefined ? 'pending' : ok ? '**met**' : '**missed**');
@@ -75,14 +76,21 @@ export function goals(results) {
   }
   const oneMs = storageRow(storage, 1);
   if (oneMs) {
-    rows.push([
-      `plan on storage with 1 ms per operation ≤ 3× local disk (N = ${f0(storage.planN)})`,
-      `${range(oneMs.planVsLocal)}× (the shell loop: ${range(oneMs.bashVsLocal)}×)`,
-      oneMs.planVsLocal.median <= 3,
-    ]);
+    rows.push(
+      [
+        `plan on storage with 1 ms per operation ≤ 3× local disk (N = ${f0(storage.planN)}), first plan on a fresh mount`,
+        `${range(oneMs.planVsLocal)}× (the shell loop: ${range(oneMs.bashVsLocal)}×; the FUSE daemon busy ${range(oneMs.planDaemonBusy, pct)} of the plan)`,
+        oneMs.planVsLocal.median <= 3,
+      ],
+      [
+        `plan on storage with 1 ms per operation ≤ 3× local disk (N = ${f0(storage.planN)}), the same plan again`,
+        `${range(oneMs.planWarmVsLocal)}×`,
+        oneMs.planWarmVsLocal.median <= 3,
+      ],
+    );
     rows.push([
       `reconcile --once issuing on storage with 1 ms per operation ≤ 2× local disk (N = ${f0(storage.issueN)})`,
-      `${range(oneMs.issueVsLocal)}×`,
+      `${range(oneMs.issueVsLocal)}× (the FUSE daemon busy ${range(oneMs.issueDaemonBusy, pct)} of the run)`,
       oneMs.issueVsLocal.median <= 2,
     ]);
   }
@@ -299,12 +307,14 @@ export function markdown(results, meta) {
       '',
       `The certificates live on NFS in production. This machine has no NFS client, so \`bench/lib/latency-fs.py\` stands in: a FUSE passthrough file system (Debian's python3-fusepy, multithreaded, so calls in flight overlap as on NFS) that waits a fixed time before every operation it is sent; 0 ms shows FUSE's own cost. Each round mounts every variant in turn, alternating the order, and runs a no-op \`plan\` over N = ${f0(storage.planN)} certificates of the data set, the shell loop (a) over ${storage.bashN}, and \`reconcile --once\` issuing ${f0(storage.issueN)} new certificates from step-ca (concurrency ${storage.concurrency}) into a directory on the mount. Ratios are to local disk in the same round.`,
       '',
-      '| storage | plan | ÷ local | (a) per certificate | ÷ local | issuance rate | time ÷ local |',
-      '|---|---:|---:|---:|---:|---:|---:|',
+      '| storage | plan, fresh mount | ÷ local | plan again | ÷ local | (a) per certificate | ÷ local | issuance rate | time ÷ local | FUSE daemon busy (plan, issuance) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...storage.rows.map(
         (r) =>
-          `| ${place(r.place)} | ${ms(r.planMs)} | ${range(r.planVsLocal)}× | ${ms(r.bashMsPerCert)} | ${range(r.bashVsLocal)}× | ${range(r.issueRate, f0)}/s | ${range(r.issueVsLocal)}× |`,
+          `| ${place(r.place)} | ${ms(r.planMs)} | ${range(r.planVsLocal)}× | ${ms(r.planWarmMs)} | ${range(r.planWarmVsLocal)}× | ${ms(r.bashMsPerCert)} | ${range(r.bashVsLocal)}× | ${range(r.issueRate, f0)}/s | ${range(r.issueVsLocal)}× | ${r.planDaemonBusy ? `${range(r.planDaemonBusy, pct)}, ${range(r.issueDaemonBusy, pct)}` : '–'} |`,
       ),
+      '',
+      'The stand-in is a Python process: its CPU time per operation is what a real NFS server spends on another machine, and here it competes with certloop for the same two cores. "FUSE daemon busy" is its CPU time over the wall time of the run; near 100%, the Python interpreter (one at a time under its lock) is the bottleneck, not the latency certloop is meant to hide, and the ratio is a bound of the stand-in rather than of certloop. "plan again" runs the same plan at once on the same mount, as a periodic run (the service, `sync_all`) finds the kernel\'s caches; the first plan on a fresh mount sends every lookup to the server.',
       '',
     );
   }

@@ -21,6 +21,7 @@ import { planProcess } from './plan.js';
 const PYTHON = '/usr/bin/python3'; // Debian's, where python3-fusepy is installed
 const LATENCY_FS = join(REPO, 'bench', 'lib', 'latency-fs.py');
 const FUSE_MAGIC = 0x65735546;
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** Installs python3-fusepy with apt-get when it is missing. */
 export function ensureFuse(log) {
@@ -41,12 +42,17 @@ async function mountWithLatency(root, latencyMs) {
       throw new Error(`the ${latencyMs} ms FUSE mount did not come up`);
     await sleep(50);
   }
+  // The daemon's own CPU time (utime + stime): how busy the stand-in itself is.
+  const cpuMs = () => {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  };
   const unmount = async () => {
     execFileSync('umount', [mountpoint]);
     await new Promise((resolve) => (child.exitCode === null ? child.on('exit', resolve) : resolve()));
     rmSync(mountpoint, { recursive: true, force: true });
   };
-  return { mountpoint, unmount };
+  return { mountpoint, unmount, cpuMs };
 }
 
 /** The data set's legacy manifest of n, with every path moved from the data set's root to `root`, written in `dir`. */
@@ -77,7 +83,9 @@ export async function storage({
   const issueRoot = join(work, 'issued');
   mkdirSync(issueRoot);
   const places = ['local', ...latencies];
-  const runs = Object.fromEntries(places.map((p) => [p, { plan: [], bash: [], issue: [] }]));
+  const runs = Object.fromEntries(
+    places.map((p) => [p, { plan: [], planWarm: [], bash: [], issue: [], planBusy: [], issueBusy: [] }]),
+  );
   try {
     for (let round = 0; round < rounds; round++) {
       for (const place of round % 2 === 0 ? places : [...places].reverse()) {
@@ -85,9 +93,15 @@ export async function storage({
         const issued = place === 'local' ? undefined : await mountWithLatency(issueRoot, place);
         try {
           const dataRoot = data?.mountpoint ?? dataset.root;
-          const plan = expectExit(
-            await planProcess(dataset, stateDir, manifestUnder(dataset, planN, dataRoot, work)),
-            `plan on ${place}`,
+          const planManifest = manifestUnder(dataset, planN, dataRoot, work);
+          const planCpu0 = data?.cpuMs();
+          // The first plan on a fresh mount: every lookup reaches the file server.
+          const plan = expectExit(await planProcess(dataset, stateDir, planManifest), `plan on ${place}`);
+          const planCpu1 = data?.cpuMs();
+          // The same plan again at once, as a periodic run finds the client's caches.
+          const planWarm = expectExit(
+            await planProcess(dataset, stateDir, planManifest),
+            `second plan on ${place}`,
           );
           const bash = expectExit(
             await runProcess('bash', [
@@ -97,17 +111,23 @@ export async function storage({
             `bash baseline on ${place}`,
           );
           const dir = join(issued?.mountpoint ?? issueRoot, `r${round}`);
+          const issueCpu0 = issued?.cpuMs();
           const issue = await measured(
             ca,
             issueN,
             certloopRun(ca, dir, issueN, `st${round}${place}`, concurrency),
           );
+          const issueCpu1 = issued?.cpuMs();
           rmSync(dir, { recursive: true, force: true });
           runs[place].plan.push(plan.ms);
+          runs[place].planWarm.push(planWarm.ms);
+          if (data !== undefined) runs[place].planBusy.push((planCpu1 - planCpu0) / plan.ms);
+          if (issued !== undefined)
+            runs[place].issueBusy.push((issueCpu1 - issueCpu0) / ((issueN / issue.rate) * 1000));
           runs[place].bash.push(bash.ms / bashN);
           runs[place].issue.push(issue.rate);
           log(
-            `storage ${place === 'local' ? 'local disk' : `FUSE ${place} ms`}: plan N=${planN} ${plan.ms.toFixed(0)} ms, bash ${(bash.ms / bashN).toFixed(0)} ms/certificate, issue N=${issueN} ${issue.rate.toFixed(0)}/s`,
+            `storage ${place === 'local' ? 'local disk' : `FUSE ${place} ms`}: plan N=${planN} ${plan.ms.toFixed(0)} ms (again ${planWarm.ms.toFixed(0)} ms), bash ${(bash.ms / bashN).toFixed(0)} ms/certificate, issue N=${issueN} ${issue.rate.toFixed(0)}/s`,
           );
         } finally {
           await issued?.unmount();
@@ -133,6 +153,11 @@ export async function storage({
       bashMsPerCert: summary(runs[place].bash),
       issueRate: summary(runs[place].issue),
       planVsLocal: ratioToLocal(place, 'plan'),
+      planWarmMs: summary(runs[place].planWarm),
+      planWarmVsLocal: ratioToLocal(place, 'planWarm'),
+      // The FUSE daemon's CPU time over the wall time of the run: near 1, the stand-in itself is the bottleneck.
+      planDaemonBusy: place === 'local' ? undefined : summary(runs[place].planBusy),
+      issueDaemonBusy: place === 'local' ? undefined : summary(runs[place].issueBusy),
       bashVsLocal: ratioToLocal(place, 'bash'),
       // How much longer issuance takes than on local disk (rate ratio inverted).
       issueVsLocal: ratioToLocal(place, 'issue', true),

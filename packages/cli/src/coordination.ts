@@ -12,6 +12,7 @@ import {
   type DesiredState,
   type Logger,
   MIN_ETCD_TTL_MS,
+  omitUndefined,
   parseDuration,
   UsageError,
 } from '@certloop/core';
@@ -43,18 +44,15 @@ export function coordinationOf(state: DesiredState, flags: CoordinationFlags): C
     throw new UsageError(`--etcd-ttl must be at least ${MIN_ETCD_TTL_MS / 1000}s.`);
   const file = (flag: string | undefined, manifest: string | undefined) =>
     flag === undefined ? manifest : resolve(flag);
-  const caFile = file(flags.etcdCa, base?.caFile);
-  const certFile = file(flags.etcdCert, base?.certFile);
-  const keyFile = file(flags.etcdKey, base?.keyFile);
-  return {
-    backend: 'etcd',
+  return omitUndefined({
+    backend: 'etcd' as const,
     endpoints,
     prefix: flags.etcdPrefix ?? base?.prefix ?? DEFAULT_ETCD_PREFIX,
     ttlMs,
-    ...(caFile === undefined ? {} : { caFile }),
-    ...(certFile === undefined ? {} : { certFile }),
-    ...(keyFile === undefined ? {} : { keyFile }),
-  };
+    caFile: file(flags.etcdCa, base?.caFile),
+    certFile: file(flags.etcdCert, base?.certFile),
+    keyFile: file(flags.etcdKey, base?.keyFile),
+  });
 }
 
 export interface LockSettings {
