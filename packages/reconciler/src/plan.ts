@@ -23,13 +23,8 @@ import { renewalPointOf } from './renewal.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
-export interface PlanEntry {
-  readonly name: string;
-  readonly action: Action;
-  /** Every reason found, in chain order; empty when the action is `none`. */
-  readonly reasons: Reason[];
-  /** RFC 6902 operations turning the desired document into the actual one (see documents.ts). */
-  readonly patch: Operation[];
+/** When a certificate on disk runs out and renews, and how it will be renewed: what plan and status both show. */
+export interface CertificateTiming {
   /** Of the certificate on disk, when it parsed. */
   readonly notBefore?: string;
   readonly notAfter?: string;
@@ -37,8 +32,17 @@ export interface PlanEntry {
   /** When renewal is (or was) due, ISO 8601, and how far away (negative: overdue). */
   readonly renewAt?: string;
   readonly renewInMs?: number;
-  /** How this (re)issuance, or else the next renewal, will go, and why. */
+  /** How the next (re)issuance will go: renewed over mTLS or signed anew, and why. */
   readonly renewal?: RenewalRoute;
+}
+
+export interface PlanEntry extends CertificateTiming {
+  readonly name: string;
+  readonly action: Action;
+  /** Every reason found, in chain order; empty when the action is `none`. */
+  readonly reasons: Reason[];
+  /** RFC 6902 operations turning the desired document into the actual one (see documents.ts). */
+  readonly patch: Operation[];
 }
 
 export interface Plan {

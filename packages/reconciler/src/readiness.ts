@@ -18,13 +18,12 @@ import {
   type ReasonCode,
   type StatusDocument,
 } from '@certloop/core';
-import type { Plan, PlanEntry } from './plan.js';
-import type { RenewalRoute } from './policies/renewal-path.js';
+import type { CertificateTiming, Plan, PlanEntry } from './plan.js';
 import { conditionFor } from './status.js';
 
 export const STATUS_FORMAT_VERSION = 1;
 
-export interface CertificateReadiness {
+export interface CertificateReadiness extends CertificateTiming {
   readonly name: string;
   readonly commonName: string;
   /** True only when the state is Ready. */
@@ -37,14 +36,6 @@ export interface CertificateReadiness {
   readonly drift: readonly ReasonCode[];
   /** The issuer's stable id, e.g. "step-ca:https://ca:9000" or "local:/var/lib/certloop/ca". */
   readonly issuer: string;
-  /** Of the certificate on disk, when it parsed. */
-  readonly notBefore?: string;
-  readonly notAfter?: string;
-  readonly expiresInMs?: number;
-  readonly renewAt?: string;
-  readonly renewInMs?: number;
-  /** How the next (re)issuance will go: renewed over mTLS or signed anew, and why. */
-  readonly renewal?: RenewalRoute;
   readonly lastResult?: LastResult;
   readonly lastError?: string;
   readonly lastAttemptAt?: string;
