@@ -11,6 +11,7 @@ export {
   passOrStandby,
   RECONCILE_LOCK,
   reconcilePass,
+  underLease,
 } from './pass.js';
 export {
   buildPlan,

@@ -70,12 +70,18 @@ export interface PassSettings extends ReconcileOptions {
   readonly lockWaitMs: number;
 }
 
-export async function reconcilePass(
+/**
+ * Work under the manifest's lease: the lock, stale temp files of dead writers
+ * removed, the issuer prepared, then `work` with ports whose every side effect
+ * fails once the lease is lost. A pass is one such work; `certloop revoke`
+ * is another (revoke, then reissue, with no other reconciler in between).
+ */
+export async function underLease<T>(
   state: DesiredState,
   ports: PassPorts,
-  settings: PassSettings,
-): Promise<ReconcileReport> {
-  const { lockWaitMs, ...options } = settings;
+  lockWaitMs: number,
+  work: (guarded: ReconcilePorts, lost: AbortSignal) => Promise<T>,
+): Promise<T> {
   const lost = new AbortController();
   const lease = await ports.lock.acquire(RECONCILE_LOCK, { waitMs: lockWaitMs, onLost: () => lost.abort() });
   try {
@@ -84,13 +90,21 @@ export async function reconcilePass(
     );
     await ports.removeStaleTemps([...directories]);
     await ports.issuer.prepare?.();
-    return await reconcileOnce(state, guardSideEffects(ports, lost.signal), {
-      ...options,
-      signal: lost.signal,
-    });
+    return await work(guardSideEffects(ports, lost.signal), lost.signal);
   } finally {
     await lease.release();
   }
+}
+
+export async function reconcilePass(
+  state: DesiredState,
+  ports: PassPorts,
+  settings: PassSettings,
+): Promise<ReconcileReport> {
+  const { lockWaitMs, ...options } = settings;
+  return underLease(state, ports, lockWaitMs, (guarded, signal) =>
+    reconcileOnce(state, guarded, { ...options, signal }),
+  );
 }
 
 /** A pass for the service: a lock held by another reconciler is standby, not a failure. */

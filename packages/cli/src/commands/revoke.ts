@@ -1,12 +1,15 @@
 import {
+  type CurrentCertificate,
+  type DesiredCertificate,
   IssuerError,
   parseDuration,
   REVOCATION_REASONS,
+  type RevocationOutcome,
   type RevocationReason,
   splitPemBlocks,
   UsageError,
 } from '@certloop/core';
-import { reconcilePass } from '@certloop/reconciler';
+import { type ReconcilePorts, reconcileOnce, underLease } from '@certloop/reconciler';
 import type { Handler } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import type { IssuerFlags, LogOptions, ManifestOptions, StateOptions } from '../options.js';
@@ -36,30 +39,35 @@ export const revoke: Handler<RevokeOptions> = async (options, io) => {
     if (cert === undefined) {
       throw new UsageError(`The manifest ${options.file} has no certificate named "${options.name}".`);
     }
-    const revokeWith = runtime.issuer.revoke?.bind(runtime.issuer);
-    if (revokeWith === undefined) {
+    if (runtime.issuer.revoke === undefined) {
       throw new UsageError(`The issuer ${runtime.issuer.id} cannot revoke certificates.`);
     }
-    const certPath = cert.files.cert ?? cert.files.fullchain;
-    const [certificateText, keyPem] = await Promise.all([
-      certPath === undefined ? undefined : runtime.ports.readCertificate(certPath),
-      cert.files.key === undefined ? undefined : runtime.ports.readKey(cert.files.key),
-    ]);
-    const certificatePem = certificateText === undefined ? undefined : splitPemBlocks(certificateText)[0];
-    if (certificatePem === undefined || keyPem === undefined) {
-      throw new IssuerError(
-        'ISSUER_REJECTED',
-        `Cannot revoke ${cert.name}: its certificate or key file cannot be read (${[certPath, cert.files.key].filter(Boolean).join(', ')}).`,
-        { retryable: false },
-      );
-    }
-    const outcome = await revokeWith({ certificatePem, keyPem }, reason);
-    const done =
-      outcome === 'revoked'
-        ? `Revoked ${cert.name} (${reason}).`
-        : `The certificate of ${cert.name} was already revoked.`;
-    runtime.logger.info(done, { name: cert.name, reason, outcome });
-    if (!reissue) {
+    // Revocation and reissue under one lease: no other reconciler renews the
+    // certificate between the two, and none reads the files while they change.
+    const { outcome, report } = await underLease(
+      runtime.state,
+      runtime.ports,
+      parseDuration(options.lockTimeout ?? '5m'),
+      async (ports, signal) => {
+        const current = await currentCertificateOf(cert, ports);
+        // The guarded issuer has revoke exactly when the issuer does (checked above).
+        const revoked = await ports.issuer.revoke!(current, reason);
+        runtime.logger.info(revokedLine(cert.name, revoked, reason), {
+          name: cert.name,
+          reason,
+          outcome: revoked,
+        });
+        if (!reissue) return { outcome: revoked, report: undefined };
+        const reissued = await reconcileOnce(runtime.state, ports, {
+          forceNames: [cert.name],
+          ignoreBackoff: true,
+          signal,
+        });
+        return { outcome: revoked, report: reissued };
+      },
+    );
+    const done = revokedLine(cert.name, outcome, reason);
+    if (report === undefined) {
       io.stdout(
         options.json
           ? `${JSON.stringify({ name: cert.name, outcome, reason }, null, 2)}\n`
@@ -67,11 +75,6 @@ export const revoke: Handler<RevokeOptions> = async (options, io) => {
       );
       return EXIT.ok;
     }
-    const report = await reconcilePass(runtime.state, runtime.ports, {
-      lockWaitMs: parseDuration(options.lockTimeout ?? '5m'),
-      forceNames: [cert.name],
-      ignoreBackoff: true,
-    });
     io.stdout(
       options.json
         ? `${JSON.stringify({ name: cert.name, outcome, reason, reissue: report }, null, 2)}\n`
@@ -82,6 +85,33 @@ export const revoke: Handler<RevokeOptions> = async (options, io) => {
     await runtime.close();
   }
 };
+
+function revokedLine(name: string, outcome: RevocationOutcome, reason: RevocationReason): string {
+  return outcome === 'revoked'
+    ? `Revoked ${name} (${reason}).`
+    : `The certificate of ${name} was already revoked.`;
+}
+
+/** The leaf and key on disk, read under the lease. */
+async function currentCertificateOf(
+  cert: DesiredCertificate,
+  ports: ReconcilePorts,
+): Promise<CurrentCertificate> {
+  const certPath = cert.files.cert ?? cert.files.fullchain;
+  const [certificateText, keyPem] = await Promise.all([
+    certPath === undefined ? undefined : ports.readCertificate(certPath),
+    cert.files.key === undefined ? undefined : ports.readKey(cert.files.key),
+  ]);
+  const certificatePem = certificateText === undefined ? undefined : splitPemBlocks(certificateText)[0];
+  if (certificatePem === undefined || keyPem === undefined) {
+    throw new IssuerError(
+      'ISSUER_REJECTED',
+      `Cannot revoke ${cert.name}: its certificate or key file cannot be read (${[certPath, cert.files.key].filter(Boolean).join(', ')}).`,
+      { retryable: false },
+    );
+  }
+  return { certificatePem, keyPem };
+}
 
 function reasonOf(raw: string | undefined): RevocationReason {
   if (raw === undefined) return 'unspecified';

@@ -9,6 +9,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { resolve } from 'node:path';
+import { acquireLock, stateDirFor } from '@certloop/actuators';
+import { RECONCILE_LOCK } from '@certloop/reconciler';
 import { type StepCaHandle, startStepCa } from '@certloop/testbed';
 import { cliEnv, makeWorkspace, type Workspace } from '../faults/support/workspace.js';
 import { type CliResult, runCli } from '../support/run.js';
@@ -189,6 +192,21 @@ describe('revocation', () => {
       // A forced reissue goes straight to the provisioner: the revoked certificate could not renew.
       expect(result.stderr).toContain('Not renewing c02 over mTLS. Signing anew with the provisioner');
     });
+  });
+
+  it('revoke waits for the lease: while another reconciler holds it, nothing is revoked', async () => {
+    const current = await leaf(2);
+    // The lease a service (or another --once run) holds on this manifest.
+    const stateDir = stateDirFor(resolve(ws.stateDir), ws.manifest);
+    const held = await acquireLock(stateDir, RECONCILE_LOCK, { waitMs: 0, onLost: () => {} });
+    try {
+      const result = await run('revoke', 'c03', '--no-reissue', '--lock-timeout', '1s');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/lock|lease/i);
+    } finally {
+      await held.release();
+    }
+    expect(await renewStatus(current.pem, current.key)).toBe(201);
   });
 
   it('revoking a certificate the CA already revoked says so and exits 0, the files untouched', async () => {
