@@ -17,7 +17,9 @@ import type {
 } from '@certloop/core';
 import { describeError, FILE_ROLES, type FileRole, joinPem, leafRole } from '@certloop/core';
 import {
+  chainsTo,
   chainsToAsync,
+  isIssuerChain,
   isIssuerChainAsync,
   type KeyParse,
   keyMatchesCertificate,
@@ -55,10 +57,23 @@ interface Context {
   readonly read: FileReadContext;
   readonly trust: TrustContext | undefined;
   readonly cache: ObservationCache | undefined;
+  readonly checks: SignatureChecks;
 }
 
-function contextOf(options: ObserveOptions): Context {
+/** Where signature checks run: the pool while many files are parsed, this thread for one certificate. */
+interface SignatureChecks {
+  readonly chainsTo: (...link: Parameters<typeof chainsTo>) => boolean | Promise<boolean>;
+  readonly isIssuerChain: (...link: Parameters<typeof isIssuerChain>) => boolean | Promise<boolean>;
+}
+
+const POOL_CHECKS: SignatureChecks = { chainsTo: chainsToAsync, isIssuerChain: isIssuerChainAsync };
+// One issued certificate, checked while the pool is busy with its fsyncs: a
+// check (~0.1 ms) costs less than the hand-off to a pool thread and back.
+const INLINE_CHECKS: SignatureChecks = { chainsTo, isIssuerChain };
+
+function contextOf(options: ObserveOptions, checks: SignatureChecks = POOL_CHECKS): Context {
   return {
+    checks,
     // statfs per directory once per pass: local file systems are read synchronously.
     read: { cache: options.cache, onParse: options.onParse, fileSystems: new FileSystemClassifier() },
     trust: options.trust === undefined ? undefined : trustContext(options.trust),
@@ -85,7 +100,7 @@ export async function inspectContents(
   contents: ReadonlyMap<string, Buffer>,
   options: Pick<ObserveOptions, 'trust'> = {},
 ): Promise<ObservedCertificate> {
-  const context = contextOf(options);
+  const context = contextOf(options, INLINE_CHECKS);
   return derive(desired, observeContents(wantedFiles(desired), contents), context);
 }
 
@@ -257,7 +272,7 @@ async function derive(
     ...(certificate !== undefined && keyData !== undefined
       ? { keyMatchesCertificate: keyMatchesCertificate(certificate, keyData) }
       : {}),
-    chainFilesCurrent: await chainFilesCurrent(leaf, { chain, fullchain, caBundle }, context.trust),
+    chainFilesCurrent: await chainFilesCurrent(leaf, { chain, fullchain, caBundle }, context),
   };
 }
 
@@ -290,7 +305,7 @@ async function chainVerifies(
   const key = `${leaf.facts.sha256}|${source}|${trust.rootsSha256}`;
   const known = context.cache?.getVerification(key);
   if (known !== undefined) return known;
-  const verifies = await chainsToAsync(leaf, intermediates, trust.roots);
+  const verifies = await context.checks.chainsTo(leaf, intermediates, trust.roots);
   context.cache?.setVerification(key, verifies);
   return verifies;
 }
@@ -303,7 +318,7 @@ async function chainVerifies(
 async function chainFilesCurrent(
   leaf: ParsedCertificate | undefined,
   files: Record<ChainRole, FileObservation<PemFileParse> | undefined>,
-  trust: TrustContext | undefined,
+  { trust, checks }: Context,
 ): Promise<Partial<Record<ChainRole, boolean>>> {
   const current: Partial<Record<ChainRole, boolean>> = {};
   if (trust === undefined) return current;
@@ -329,7 +344,7 @@ async function chainFilesCurrent(
   if (chain !== undefined) {
     if (!readable(chain)) current.chain = false;
     else if (leaf !== undefined) {
-      current.chain = await isCanonicalIssuerChain(leaf, chain.parsed, 0);
+      current.chain = await isCanonicalIssuerChain(leaf, chain.parsed, 0, checks);
       if (current.chain) verifiedChain = chain.parsed?.blocks;
     }
   }
@@ -340,7 +355,7 @@ async function chainFilesCurrent(
         verifiedChain !== undefined
           ? fullchain.file.sha256 === sha256Hex(joinPem(leaf.pem, ...verifiedChain))
           : fullchain.parsed?.blocks[0] === leaf.pem &&
-            (await isCanonicalIssuerChain(leaf, fullchain.parsed, 1));
+            (await isCanonicalIssuerChain(leaf, fullchain.parsed, 1, checks));
     }
   }
   return current;
@@ -351,8 +366,9 @@ async function isCanonicalIssuerChain(
   leaf: ParsedCertificate,
   file: PemFileParse | undefined,
   skip: number,
+  checks: SignatureChecks,
 ): Promise<boolean> {
   if (file === undefined || !file.canonical) return false;
   const certificates = file.certificates();
-  return certificates !== undefined && (await isIssuerChainAsync(leaf, certificates.slice(skip)));
+  return certificates !== undefined && (await checks.isIssuerChain(leaf, certificates.slice(skip)));
 }

@@ -187,7 +187,12 @@ export function chainsToAsync(
   return answerAsync(walkToRoots(leaf, intermediates, roots, []));
 }
 
-/** True when `chain[0]` issued `leaf` and each next certificate issued the one before it (checks in the pool). */
+/** True when `chain[0]` issued `leaf` and each next certificate issued the one before it. */
+export function isIssuerChain(leaf: CertificateDer, chain: readonly CertificateDer[]): boolean {
+  return answerNow(walkIssuerChain(leaf, chain));
+}
+
+/** isIssuerChain, with the signature checks on libuv's thread pool. */
 export function isIssuerChainAsync(leaf: CertificateDer, chain: readonly CertificateDer[]): Promise<boolean> {
   return answerAsync(walkIssuerChain(leaf, chain));
 }

@@ -8,7 +8,9 @@ export {
 } from './certificate.js';
 export { certificateFacts, type IssuedCertificateFacts } from './certificate-facts.js';
 export {
+  chainsTo,
   chainsToAsync,
+  isIssuerChain,
   isIssuerChainAsync,
   parseCertificateBlocksLenient,
   parseCertificates,
