@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Provenance, StatusDocument } from '@certloop/core';
 import { defaultStateDir, ProvenanceStore, StatusStore, stateDirFor } from '../../src/state/index.js';
 import { recordingLogger, useTempDir } from '../support/temp-dir.js';
@@ -126,7 +126,14 @@ describe('ProvenanceStore', () => {
     const store = new ProvenanceStore(dir());
     await store.write(aProvenance('../escape/me'));
     await store.write(aProvenance('.hidden'));
-    expect((await readdir(store.directory)).every((f) => !f.startsWith('.') && !f.includes('/'))).toBe(true);
+    const files = (await readdir(store.directory, { recursive: true, withFileTypes: true })).filter((f) =>
+      f.isFile(),
+    );
+    expect(files).toHaveLength(2);
+    for (const file of files) {
+      expect(file.name.startsWith('.')).toBe(false);
+      expect(dirname(file.parentPath)).toBe(store.directory);
+    }
     expect([...(await store.readAll()).keys()].sort()).toEqual(['../escape/me', '.hidden']);
   });
 
@@ -134,11 +141,39 @@ describe('ProvenanceStore', () => {
     const logger = recordingLogger();
     const store = new ProvenanceStore(dir(), { logger });
     await store.write(aProvenance('web'));
+    await mkdir(dirname(store.pathOf('db')), { recursive: true });
     await writeFile(store.pathOf('db'), '{"name": "db"');
     await writeFile(join(store.directory, '.web.json.certloop-h-1-ab.tmp'), 'partial');
     expect([...(await store.readAll()).keys()]).toEqual(['web']);
     expect(await store.read('db')).toBeUndefined();
     expect(logger.entries.filter((e) => e.level === 'warn')).toHaveLength(2);
+  });
+
+  it('reads records of the earlier flat layout and moves each one when it is next written', async () => {
+    const store = new ProvenanceStore(dir());
+    await mkdir(store.directory, { recursive: true });
+    const flat = (name: string) => join(store.directory, `${name}.json`);
+    await writeFile(flat('web'), JSON.stringify(aProvenance('web')));
+    await writeFile(flat('db'), JSON.stringify(aProvenance('db')));
+    expect([...(await store.readAll()).keys()]).toEqual(['db', 'web']);
+
+    const renewed = aProvenance('web', { serial: '99' });
+    expect(await store.write(renewed)).toBe(true);
+    await expect(stat(flat('web'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await store.read('web')).toEqual(renewed);
+    await store.remove('db');
+    await expect(stat(flat('db'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect([...(await new ProvenanceStore(store.dir).readAll()).values()]).toEqual([renewed]);
+  });
+
+  it('spreads records over subdirectories, so records written at once do not queue on one directory', async () => {
+    const store = new ProvenanceStore(dir());
+    const names = Array.from({ length: 64 }, (_, i) => `svc-${i}`);
+    await Promise.all(names.map((name) => store.write(aProvenance(name))));
+    const shards = new Set(names.map((name) => dirname(store.pathOf(name))));
+    expect(shards.size).toBeGreaterThan(32);
+    for (const shard of shards) expect(dirname(shard)).toBe(store.directory);
+    expect([...(await store.readAll()).keys()]).toEqual([...names].sort());
   });
 
   it('creates its directories readable by root only', async () => {
@@ -147,6 +182,7 @@ describe('ProvenanceStore', () => {
     const store = new ProvenanceStore(join(base, 'm'));
     await store.write(aProvenance('web'));
     expect((await stat(store.directory)).mode & 0o777).toBe(0o700);
+    expect((await stat(dirname(store.pathOf('web')))).mode & 0o777).toBe(0o700);
     expect(JSON.parse(await readFile(store.pathOf('web'), 'utf8'))).toEqual(aProvenance('web'));
   });
 });
