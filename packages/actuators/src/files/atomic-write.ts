@@ -105,34 +105,43 @@ export async function writeFilesAtomically(
 
   const directoriesToSync = new Set<string>();
   // Parents are created on demand: the temp's O_EXCL open fails with ENOENT (or
-  // ENOTDIR) when one is missing, and only then is mkdir -p run, once per directory.
-  // The common case (the directory exists) costs no system call at all.
-  const parentsChecked = new Set<string>();
-  const createParents = async (target: string): Promise<boolean> => {
+  // ENOTDIR) when one is missing, and only then is mkdir -p run, once per
+  // directory (files preparing at once share it). The common case (the
+  // directory exists) costs no system call at all.
+  const parentsCreated = new Map<string, Promise<void>>();
+  const createParents = (target: string): Promise<void> => {
     const parent = dirname(target);
-    if (parentsChecked.has(parent)) return false;
-    parentsChecked.add(parent);
-    for (const created of await ensureParentDirectory(target, options.directoryMode)) {
-      directoriesToSync.add(created);
+    let created = parentsCreated.get(parent);
+    if (created === undefined) {
+      created = ensureParentDirectory(target, options.directoryMode).then((directories) => {
+        for (const directory of directories) directoriesToSync.add(directory);
+      });
+      parentsCreated.set(parent, created);
     }
-    return true;
+    return created;
   };
-  const changed: PlannedFile[] = [];
-  const unchanged: PlannedFile[] = [];
-  for (const file of planned) {
-    const same = file.knownChanged !== true && (await hasContent(file.path, file.data, file.io));
-    (same ? unchanged : changed).push(file);
-  }
+  // Every file's steps at once: on NFS each call is a round trip, and the
+  // files of one certificate need not wait for each other until the renames.
+  const same = await Promise.all(
+    planned.map((file) => file.knownChanged !== true && hasContent(file.path, file.data, file.io)),
+  );
+  const changed = planned.filter((_, i) => !same[i]);
+  const unchanged = planned.filter((_, i) => same[i]);
 
-  const temps: PreparedTemp[] = [];
   // Every temp that exists on disk and has not been renamed yet: removed on any failure.
   const pending = new Set<string>();
   try {
     const tempPath = options.tempPathFor ?? tempPathFor;
-    for (const file of changed) {
-      temps.push(await prepareTemp(file, tempPath(file.path), createParents, (temp) => pending.add(temp)));
-    }
+    const prepared = await Promise.allSettled(
+      changed.map((file) =>
+        prepareTemp(file, tempPath(file.path), createParents, (temp) => pending.add(temp)),
+      ),
+    );
+    const failed = prepared.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const temps = prepared.map((result) => (result as PromiseFulfilledResult<PreparedTemp>).value);
     await options.onPrepared?.(temps);
+    // In the order given: the certificate, renamed last, is the commit marker.
     for (const [index, { target, temp }] of temps.entries()) {
       try {
         await changed[index]!.io.rename(temp, target);
@@ -153,8 +162,8 @@ export async function writeFilesAtomically(
       logger.info('Corrected mode or owner of an unchanged file', { path: file.path });
     }
   }
-  for (const { target } of temps) logger.info('Wrote file', { path: target });
-  return { written: temps.map((t) => t.target), unchanged: unchanged.map((f) => f.path) };
+  for (const { path } of changed) logger.info('Wrote file', { path });
+  return { written: changed.map((f) => f.path), unchanged: unchanged.map((f) => f.path) };
 }
 
 function checkTargets(files: readonly FileToWrite[]): void {
@@ -231,7 +240,7 @@ async function hasContent(path: string, data: Buffer, io: FileIo): Promise<boole
 async function prepareTemp(
   file: PlannedFile,
   temp: string,
-  createParents: (target: string) => Promise<boolean>,
+  createParents: (target: string) => Promise<void>,
   onCreated: (temp: string) => void,
 ): Promise<PreparedTemp> {
   // Open's mode is only a ceiling (the umask lowers it); fchmod below makes it exact.
@@ -241,7 +250,8 @@ async function prepareTemp(
   try {
     fd = await create().catch(async (error: unknown) => {
       // A missing parent (ENOENT) or a file in its place (ENOTDIR, reported by mkdir -p).
-      if (!isErrno(error, 'ENOENT', 'ENOTDIR') || !(await createParents(file.path))) throw error;
+      if (!isErrno(error, 'ENOENT', 'ENOTDIR')) throw error;
+      await createParents(file.path);
       return create();
     });
   } catch (error) {
