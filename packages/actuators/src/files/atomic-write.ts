@@ -3,7 +3,8 @@
  * sees either the old or the new content of each, never a partial file, and a
  * key is never readable by anyone else, not even for an instant.
  *
- * Phase 1 prepares a complete temp file next to each changed target: created
+ * Phase 1 prepares a complete temp file next to each changed target, all of
+ * them at once (on NFS every call is a round trip): created
  * with O_EXCL|O_NOFOLLOW (a planted file or symbolic link is refused, never
  * followed), fchmod to the exact mode and fchown BEFORE the first byte, then
  * written and fsynced. Phase 2 starts only when every temp is complete: each
