@@ -43,7 +43,7 @@ import { type FileObservation, type FileParsers, type FileReadContext, observeFi
 export interface ObserveOptions {
   /** Roots and current intermediates; without them chainVerifies and chainFilesCurrent stay undecided. */
   readonly trust?: TrustMaterial;
-  /** How many certificates are read at once (observeAll). Default 16. */
+  /** How many certificates are read at once (observeAll). Default 64. */
   readonly concurrency?: number;
   /** Reuses parsed data of files whose stat fingerprint did not change. */
   readonly cache?: ObservationCache;
@@ -51,7 +51,13 @@ export interface ObserveOptions {
   readonly onParse?: (path: string) => void;
 }
 
-export const DEFAULT_CONCURRENCY = 16;
+/**
+ * On a local disk reads are synchronous and this only interleaves; on NFS each
+ * certificate waits for round trips, and 64 in flight keep the CLI's 64 pool
+ * threads busy (a first plan of 1,000 certificates on storage with 1 ms per
+ * call: 1.53 s at 16, 0.87 s at 64; local disk unchanged).
+ */
+export const DEFAULT_CONCURRENCY = 64;
 
 interface Context {
   readonly read: FileReadContext;
