@@ -1,11 +1,11 @@
 /**
  * Storage with network latency. Production certificates live on NFS; this
  * machine has no NFS client, so a FUSE passthrough file system that waits a
- * fixed time before every operation stands in for it (bench/lib/latency-fs.py,
- * Debian's python3-fusepy; 0 ms shows FUSE's own cost). On each mount, in the
- * same rounds as local disk: a no-op `plan` over the data set, the shell loop
- * on a few certificates, and `reconcile --once` issuing new certificates from
- * the real step-ca into a directory on the mount.
+ * fixed time before every request stands in for it (bench/lib/latency-fs.py,
+ * libfuse 3 through Debian's python3-pyfuse3; 0 ms shows FUSE's own cost). On
+ * each mount, in the same rounds as local disk: a no-op `plan` over the data
+ * set, the shell loop on a few certificates, and `reconcile --once` issuing new
+ * certificates from the real step-ca into a directory on the mount.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -18,18 +18,26 @@ import { BASELINES, dist, REPO } from '../lib/paths.js';
 import { certloopRun, measured } from './issue.js';
 import { planProcess } from './plan.js';
 
-const PYTHON = '/usr/bin/python3'; // Debian's, where python3-fusepy is installed
+const PYTHON = '/usr/bin/python3'; // Debian's, where python3-pyfuse3 is installed
 const LATENCY_FS = join(REPO, 'bench', 'lib', 'latency-fs.py');
 const FUSE_MAGIC = 0x65735546;
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** Installs python3-fusepy with apt-get when it is missing. */
+/** Installs python3-pyfuse3 with apt-get when it is missing (updating the package lists if that fails). */
 export function ensureFuse(log) {
   try {
-    execFileSync(PYTHON, ['-c', 'import fusepy'], { stdio: 'ignore' });
+    execFileSync(PYTHON, ['-c', 'import pyfuse3'], { stdio: 'ignore' });
+    return;
   } catch {
-    log('python3-fusepy is missing: installing it with apt-get (the storage section needs it)');
-    execFileSync('apt-get', ['install', '-y', '-q', 'python3-fusepy'], { stdio: 'inherit' });
+    log('python3-pyfuse3 is missing: installing it with apt-get (the storage section needs it)');
+  }
+  const install = () =>
+    execFileSync('apt-get', ['install', '-y', '-q', 'python3-pyfuse3'], { stdio: 'inherit' });
+  try {
+    install();
+  } catch {
+    execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit' });
+    install();
   }
 }
 
