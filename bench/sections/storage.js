@@ -2,7 +2,8 @@
  * Storage with network latency. Production certificates live on NFS; this
  * machine has no NFS client, so a FUSE passthrough file system that waits a
  * fixed time before every request stands in for it (bench/lib/latency-fs.py,
- * libfuse 3 through Debian's python3-pyfuse3; 0 ms shows FUSE's own cost). On
+ * Python and trio speaking the FUSE protocol, with parallel lookups as on NFS;
+ * 0 ms shows FUSE's own cost). On
  * each mount, in the same rounds as local disk: a no-op `plan` over the data
  * set, the shell loop on a few certificates, and `reconcile --once` issuing new
  * certificates from the real step-ca into a directory on the mount.
@@ -18,21 +19,21 @@ import { BASELINES, dist, REPO } from '../lib/paths.js';
 import { certloopRun, measured } from './issue.js';
 import { planProcess } from './plan.js';
 
-const PYTHON = '/usr/bin/python3'; // Debian's, where python3-pyfuse3 is installed
+const PYTHON = '/usr/bin/python3'; // Debian's, where python3-trio is installed
 const LATENCY_FS = join(REPO, 'bench', 'lib', 'latency-fs.py');
 const FUSE_MAGIC = 0x65735546;
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** Installs python3-pyfuse3 with apt-get when it is missing (updating the package lists if that fails). */
+/** Installs python3-trio with apt-get when it is missing (updating the package lists if that fails). */
 export function ensureFuse(log) {
   try {
-    execFileSync(PYTHON, ['-c', 'import pyfuse3'], { stdio: 'ignore' });
+    execFileSync(PYTHON, ['-c', 'import trio'], { stdio: 'ignore' });
     return;
   } catch {
-    log('python3-pyfuse3 is missing: installing it with apt-get (the storage section needs it)');
+    log('python3-trio is missing: installing it with apt-get (the storage section needs it)');
   }
   const install = () =>
-    execFileSync('apt-get', ['install', '-y', '-q', 'python3-pyfuse3'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-q', 'python3-trio'], { stdio: 'inherit' });
   try {
     install();
   } catch {
