@@ -197,9 +197,15 @@ class LatencyPassthrough:
                      follow_symlinks=False)
         if valid & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW):
             st, now = os.lstat(path), time.time_ns()
-            times = (now if valid & FATTR_ATIME_NOW else atime * 10**9 + atime_ns if valid & FATTR_ATIME else st.st_atime_ns,
-                     now if valid & FATTR_MTIME_NOW else mtime * 10**9 + mtime_ns if valid & FATTR_MTIME else st.st_mtime_ns)
-            os.utime(path, ns=times, follow_symlinks=False)
+
+            def chosen(now_bit, given_bit, seconds, ns, unchanged):
+                if valid & now_bit:
+                    return now
+                return seconds * 10**9 + ns if valid & given_bit else unchanged
+
+            os.utime(path, ns=(chosen(FATTR_ATIME_NOW, FATTR_ATIME, atime, atime_ns, st.st_atime_ns),
+                               chosen(FATTR_MTIME_NOW, FATTR_MTIME, mtime, mtime_ns, st.st_mtime_ns)),
+                     follow_symlinks=False)
         return attr_out(os.lstat(path))
 
     async def readlink(self, node, body, owner):

@@ -3,10 +3,10 @@
  * machine has no NFS client, so a FUSE passthrough file system that waits a
  * fixed time before every request stands in for it (bench/lib/latency-fs.py,
  * Python and trio speaking the FUSE protocol, with parallel lookups as on NFS;
- * 0 ms shows FUSE's own cost). On
- * each mount, in the same rounds as local disk: a no-op `plan` over the data
- * set, the shell loop on a few certificates, and `reconcile --once` issuing new
- * certificates from the real step-ca into a directory on the mount.
+ * 0 ms shows FUSE's own cost). On each mount, in the same rounds as local
+ * disk: a no-op `plan` over the data set, the shell loop on a few
+ * certificates, and `reconcile --once` issuing new certificates from the real
+ * step-ca into a directory on the mount.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
