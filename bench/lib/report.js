@@ -360,5 +360,5 @@ const LIBRARIES = [
 const HOW = [
   '## How to run',
   '',
-  '`pnpm bench` builds and packages, then runs everything (about 15 minutes, the first run longer while it generates 100,000 certificates; installs `jq` with apt-get when missing) and rewrites this file and `docs/benchmarks.svg`. `pnpm bench -- --quick` runs smaller sizes in about 2 minutes and writes to `.cache/bench/quick.md` unless `--write` is given; `--only=startup,cold,bash,warm,issue,renew,idle,storage` selects sections (storage installs `python3-trio` when missing and needs root and /dev/fuse). The generated certificates are kept under `.cache/bench/data` (rebuilt when older than 30 days).',
+  '`pnpm bench` builds and packages, then runs everything (about 15 minutes, the first run longer while it generates 100,000 certificates; installs `jq` with apt-get when missing) and rewrites this file and `docs/benchmarks.svg`. `pnpm bench -- --quick` runs smaller sizes in about 2 minutes and writes to `.cache/bench/quick.md` unless `--write` is given; `--only=startup,cold,bash,warm,issue,renew,idle,storage` selects sections and writes to `.cache/bench/partial.md` instead of this file (storage installs `python3-trio` when missing and needs root and /dev/fuse). The generated certificates are kept under `.cache/bench/data` (rebuilt when older than 30 days).',
 ];
