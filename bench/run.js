@@ -1,7 +1,8 @@
 /**
  * The benchmark suite: `pnpm bench` (full, writes docs/benchmarks.md and
  * docs/benchmarks.svg) or `pnpm bench -- --quick` (smaller sizes, writes
- * .cache/bench/quick.md unless --write). `--only=startup,cold,bash,warm,issue,renew,idle,storage`.
+ * .cache/bench/quick.md unless --write). `--only=startup,cold,bash,warm,issue,renew,idle,storage`
+ * runs some sections and, unless --write, writes .cache/bench/partial.md (or quick.md).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,12 +22,14 @@ import { storage } from './sections/storage.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const quick = args.includes('--quick');
-const write = !quick || args.includes('--write');
 const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
 const wanted = (section) => only === undefined || only.includes(section);
+// Only a full run of every section replaces docs/benchmarks.md: a partial one would drop the others.
+const write = (!quick && only === undefined) || args.includes('--write');
+const draft = join(CACHE, quick ? 'quick.md' : 'partial.md');
 
 const config = quick
   ? {
@@ -167,9 +170,9 @@ async function main() {
     if (svg) writeFileSync(join(REPO, 'docs', 'benchmarks.svg'), svg);
     log('wrote docs/benchmarks.md and docs/benchmarks.svg');
   } else {
-    writeFileSync(join(CACHE, 'quick.md'), text);
+    writeFileSync(draft, text);
     if (svg) writeFileSync(join(CACHE, 'benchmarks.svg'), svg);
-    log(`wrote ${join(CACHE, 'quick.md')}`);
+    log(`wrote ${draft}`);
   }
   for (const [goal, measured, ok] of goals(results)) {
     process.stdout.write(

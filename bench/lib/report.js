@@ -301,20 +301,40 @@ export function markdown(results, meta) {
     );
   }
   if (storage) {
-    const place = (p) => (p === 'local' ? 'local disk (ext4)' : `FUSE, ${p} ms per operation`);
+    const place = (p) => (p === 'local' ? 'local disk (ext4)' : `FUSE, ${p} ms per request`);
+    const requests = (r) =>
+      r.planRequests
+        ? `${range(r.planRequests.perCertificate)}, ${range(r.issueRequests.perCertificate)}`
+        : '–';
+    const peaks = (r) =>
+      r.planRequests
+        ? `${range(r.planRequests.peakInFlight, f0)}, ${range(r.issueRequests.peakInFlight, f0)}`
+        : '–';
+    const byKind = (perKind) =>
+      Object.entries(perKind)
+        .filter(([, n]) => n >= 0.01)
+        .sort(([, a], [, b]) => b - a)
+        .map(([kind, n]) => `${kind} ${f2(n)}`)
+        .join(', ');
+    // The kinds of requests at 1 ms (or the slowest mount of a quick run).
+    const detailed = storageRow(storage, 1) ?? storage.rows.at(-1);
     out.push(
       '## Storage with network latency',
       '',
-      `The certificates live on NFS in production. This machine has no NFS client, so \`bench/lib/latency-fs.py\` stands in: a FUSE passthrough file system (Debian's python3-fusepy, multithreaded, so calls in flight overlap as on NFS) that waits a fixed time before every operation it is sent; 0 ms shows FUSE's own cost. Each round mounts every variant in turn, alternating the order, and runs a no-op \`plan\` over N = ${f0(storage.planN)} certificates of the data set, the shell loop (a) over ${storage.bashN}, and \`reconcile --once\` issuing ${f0(storage.issueN)} new certificates from step-ca (concurrency ${storage.concurrency}) into a directory on the mount. Ratios are to local disk in the same round.`,
+      `The certificates live on NFS in production. This machine has no NFS client, so \`bench/lib/latency-fs.py\` stands in: a FUSE passthrough file system (Python and trio speaking the kernel's FUSE protocol; requests in flight at once overlap, as on NFS) that waits a fixed time before every request the kernel sends it; 0 ms shows FUSE's own cost. Each round mounts every variant in turn, alternating the order, and runs a no-op \`plan\` over N = ${f0(storage.planN)} certificates of the data set, the shell loop (a) over ${storage.bashN}, and \`reconcile --once\` issuing ${f0(storage.issueN)} new certificates from step-ca (concurrency ${storage.concurrency}) into a directory on the mount. Ratios are to local disk in the same round.`,
       '',
-      '| storage | plan, fresh mount | ÷ local | plan again | ÷ local | (a) per certificate | ÷ local | issuance rate | time ÷ local | FUSE daemon busy (plan, issuance) |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      "Why its own FUSE protocol, not a library: the stand-in must ask for parallel directory operations, or the kernel sends the lookups of one directory one at a time, which Linux's NFS client does not do (parallel lookups since Linux 4.7). Neither libfuse 2 (fusepy, the earlier stand-in) nor pyfuse3 3.2.1 on libfuse 3.14 asks for them (pyfuse3 offers no way to). 400 `stat`s of different files in one directory over a fresh 1 ms mount, with 1 and with 16 libuv threads: 460 and 467 ms with fusepy, 475 and 481 ms with pyfuse3, 468 and 49 ms with this stand-in. Creates, renames and unlinks in one directory stay serialised, as on every file system, NFS included.",
+      '',
+      '| storage | plan, fresh mount | ÷ local | plan again | ÷ local | (a) per certificate | ÷ local | issuance rate | time ÷ local | FUSE daemon busy (plan, issuance) | FUSE requests per certificate (plan, issuance) | peak in flight (plan, issuance) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...storage.rows.map(
         (r) =>
-          `| ${place(r.place)} | ${ms(r.planMs)} | ${range(r.planVsLocal)}× | ${ms(r.planWarmMs)} | ${range(r.planWarmVsLocal)}× | ${ms(r.bashMsPerCert)} | ${range(r.bashVsLocal)}× | ${range(r.issueRate, f0)}/s | ${range(r.issueVsLocal)}× | ${r.planDaemonBusy ? `${range(r.planDaemonBusy, pct)}, ${range(r.issueDaemonBusy, pct)}` : '–'} |`,
+          `| ${place(r.place)} | ${ms(r.planMs)} | ${range(r.planVsLocal)}× | ${ms(r.planWarmMs)} | ${range(r.planWarmVsLocal)}× | ${ms(r.bashMsPerCert)} | ${range(r.bashVsLocal)}× | ${range(r.issueRate, f0)}/s | ${range(r.issueVsLocal)}× | ${r.planDaemonBusy ? `${range(r.planDaemonBusy, pct)}, ${range(r.issueDaemonBusy, pct)}` : '–'} | ${requests(r)} | ${peaks(r)} |`,
       ),
       '',
-      'The stand-in is a Python process: its CPU time per operation is what a real NFS server spends on another machine, and here it competes with certloop for the same two cores. "FUSE daemon busy" is its CPU time over the wall time of the run; near 100%, the Python interpreter (one at a time under its lock) is the bottleneck, not the latency certloop is meant to hide, and the ratio is a bound of the stand-in rather than of certloop. "plan again" runs the same plan at once on the same mount, as a periodic run (the service, `sync_all`) finds the kernel\'s caches; the first plan on a fresh mount sends every lookup to the server.',
+      'The stand-in is a Python process: its CPU time per request is what a real NFS server spends on another machine, and here it competes with certloop for the same two cores. "FUSE daemon busy" is its CPU time over the wall time of the run; near 100%, the Python interpreter (one at a time under its lock) is the bottleneck, not the latency certloop is meant to hide, and the ratio is a bound of the stand-in rather than of certloop. "plan again" runs the same plan at once on the same mount, as a periodic run (the service, `sync_all`) finds the kernel\'s caches; the first plan on a fresh mount sends every lookup to the server.',
+      '',
+      `"FUSE requests" are the requests the daemon answered during the first plan and during issuance (each one waited the latency), per certificate, from its counts just before and after the step; "peak in flight" is the most it held at once. Some would be no round trip on NFSv3 (flush and release at each close, opendir and releasedir). By kind, per certificate, ${place(detailed.place)}: the first plan ${byKind(detailed.planRequests.byKindPerCertificate)}; issuance ${byKind(detailed.issueRequests.byKindPerCertificate)}.`,
       '',
     );
   }
@@ -340,5 +360,5 @@ const LIBRARIES = [
 const HOW = [
   '## How to run',
   '',
-  '`pnpm bench` builds and packages, then runs everything (about 15 minutes, the first run longer while it generates 100,000 certificates; installs `jq` with apt-get when missing) and rewrites this file and `docs/benchmarks.svg`. `pnpm bench -- --quick` runs smaller sizes in about 2 minutes and writes to `.cache/bench/quick.md` unless `--write` is given; `--only=startup,cold,bash,warm,issue,renew,idle,storage` selects sections (storage installs `python3-fusepy` when missing and needs root and /dev/fuse). The generated certificates are kept under `.cache/bench/data` (rebuilt when older than 30 days).',
+  '`pnpm bench` builds and packages, then runs everything (about 15 minutes, the first run longer while it generates 100,000 certificates; installs `jq` with apt-get when missing) and rewrites this file and `docs/benchmarks.svg`. `pnpm bench -- --quick` runs smaller sizes in about 2 minutes and writes to `.cache/bench/quick.md` unless `--write` is given; `--only=startup,cold,bash,warm,issue,renew,idle,storage` selects sections and writes to `.cache/bench/partial.md` instead of this file (storage installs `python3-trio` when missing and needs root and /dev/fuse). The generated certificates are kept under `.cache/bench/data` (rebuilt when older than 30 days).',
 ];
