@@ -244,7 +244,8 @@ async function prepareTemp(
   createParents: (target: string) => Promise<void>,
   onCreated: (temp: string) => void,
 ): Promise<PreparedTemp> {
-  // Open's mode is only a ceiling (the umask lowers it); fchmod below makes it exact.
+  // Open's mode is only a ceiling (the umask lowers it); fchmod below makes it
+  // exact where it is not already.
   const { io } = file;
   const create = () => io.open(temp, CREATE_TEMP, file.mode & 0o777);
   let fd: number;
@@ -261,11 +262,13 @@ async function prepareTemp(
   }
   onCreated(temp);
   try {
-    await step(temp, `chmod ${file.mode.toString(8)}`, () => io.chmod(fd, file.mode));
+    const chmod = () => step(temp, `chmod ${file.mode.toString(8)}`, () => io.chmod(fd, file.mode));
     if (file.ids.uid !== undefined || file.ids.gid !== undefined) {
       await step(temp, 'chown', () => io.chown(fd, file.ids.uid ?? -1, file.ids.gid ?? -1));
-      // chown may clear set-id bits; restore the exact mode before any byte exists.
-      await step(temp, `chmod ${file.mode.toString(8)}`, () => io.chmod(fd, file.mode));
+      // chown may clear set-id bits; make the mode exact before any byte exists.
+      await chmod();
+    } else if (!(await hasMode(io, fd, file.mode))) {
+      await chmod();
     }
     await step(temp, 'write', () => io.writeAll(fd, file.data));
     await step(temp, 'fsync', () => fdSync(fd));
@@ -273,6 +276,20 @@ async function prepareTemp(
     await io.close(fd).catch(() => {});
   }
   return { target: file.path, temp };
+}
+
+/**
+ * Whether the new file already has exactly `mode` (the usual case: a umask of
+ * 022 or 077 takes nothing from 0600 or 0644). fstat answers from the
+ * attributes the create returned, also on NFS and FUSE, so it saves the
+ * fchmod's round trip there; an fstat that fails just means "chmod it".
+ */
+async function hasMode(io: FileIo, fd: number, mode: number): Promise<boolean> {
+  try {
+    return ((await io.fstat(fd)).mode & 0o7777) === mode;
+  } catch {
+    return false;
+  }
 }
 
 async function step(path: string, action: string, run: () => Promise<void>): Promise<void> {

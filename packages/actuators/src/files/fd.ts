@@ -4,7 +4,7 @@
  * FileHandle per file (object, close bookkeeping, GC tracking) costs more CPU
  * than the system calls themselves. Same calls, same errors, same thread pool.
  */
-import { close, fchmod, fchown, fsync, open, write } from 'node:fs';
+import { close, fchmod, fchown, fstat, fsync, open, type Stats, write } from 'node:fs';
 
 function done<T>(resolve: (value: T) => void, reject: (error: unknown) => void) {
   return (error: NodeJS.ErrnoException | null, value: T) => (error ? reject(error) : resolve(value));
@@ -22,6 +22,10 @@ export function fdChown(fd: number, uid: number, gid: number): Promise<void> {
   return new Promise((resolve, reject) =>
     fchown(fd, uid, gid, (error) => (error ? reject(error) : resolve())),
   );
+}
+
+export function fdStat(fd: number): Promise<Stats> {
+  return new Promise((resolve, reject) => fstat(fd, done(resolve, reject)));
 }
 
 export function fdSync(fd: number): Promise<void> {

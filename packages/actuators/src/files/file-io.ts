@@ -10,6 +10,7 @@ import {
   closeSync,
   fchmodSync,
   fchownSync,
+  fstatSync,
   lstatSync,
   openSync,
   renameSync,
@@ -18,11 +19,12 @@ import {
 } from 'node:fs';
 import { lstat, rename } from 'node:fs/promises';
 import { LocalFileSystems } from '@certloop/core';
-import { fdChmod, fdChown, fdClose, fdOpen, fdWriteAll } from './fd.js';
+import { fdChmod, fdChown, fdClose, fdOpen, fdStat, fdWriteAll } from './fd.js';
 
 export interface FileIo {
   open(path: string, flags: number, mode: number): Promise<number>;
   chmod(fd: number, mode: number): Promise<void>;
+  fstat(fd: number): Promise<Stats>;
   chown(fd: number, uid: number, gid: number): Promise<void>;
   writeAll(fd: number, data: Buffer): Promise<void>;
   close(fd: number): Promise<void>;
@@ -34,6 +36,7 @@ export interface FileIo {
 export const threadPoolIo: FileIo = {
   open: fdOpen,
   chmod: fdChmod,
+  fstat: fdStat,
   chown: fdChown,
   writeAll: fdWriteAll,
   close: fdClose,
@@ -64,6 +67,7 @@ function writeAllSync(fd: number, data: Buffer): void {
 export const inlineIo: FileIo = {
   open: settled(openSync),
   chmod: settled(fchmodSync),
+  fstat: settled((fd: number) => fstatSync(fd)),
   chown: settled(fchownSync),
   writeAll: settled(writeAllSync),
   close: settled(closeSync),
