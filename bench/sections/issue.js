@@ -10,15 +10,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectExit, processCpuMs, runProcess, summary } from '../lib/measure.js';
 import { minimalIssue } from '../lib/minimal-issuer.js';
-import { CLI_BIN, dist } from '../lib/paths.js';
+import { issueNames } from '../lib/names.js';
+import { CLI_BIN, dist, REPO } from '../lib/paths.js';
 import { prepareRequests, sendAll } from '../lib/raw-sign.js';
 
-function names(prefix, n) {
-  return Array.from({ length: n }, (_, i) => {
-    const commonName = `${prefix}-${i}.issue.bench.test`;
-    return { commonName, sans: [commonName, ...(i % 2 ? [`www-${commonName}`] : [])] };
-  });
-}
+const MINIMAL_PROCESS = join(REPO, 'bench', 'lib', 'minimal-issuer-process.js');
+/** What minimalIssue reads of the testbed CA, for the minimal issuer's own process. */
+const CA_FIELDS = [
+  'url',
+  'rootPem',
+  'provisioner',
+  'provisionerKid',
+  'fingerprint',
+  'configPath',
+  'password',
+];
 
 const ownCpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -44,7 +50,7 @@ export function certloopRun(ca, dir, n, prefix, concurrency) {
   return async () => {
     mkdirSync(dir);
     const manifest = join(dir, 'manifest.json');
-    const entries = names(prefix, n).map(({ commonName, sans }, i) => ({
+    const entries = issueNames(prefix, n).map(({ commonName, sans }, i) => ({
       common_name: commonName,
       sans,
       cert_path: join(dir, 'certs', String(i % 50), `${commonName}.crt`),
@@ -79,12 +85,16 @@ export function certloopRun(ca, dir, n, prefix, concurrency) {
   };
 }
 
-const WAYS = ['raw', 'minimal', 'bare', 'certloop'];
+const WAYS = ['raw', 'minimal', 'minimalProcess', 'bare', 'certloop'];
 
 export async function issue({ sizes, rounds, concurrency, log }) {
   const { startStepCa } = await import(dist('testbed'));
   const ca = await startStepCa({});
   const work = mkdtempSync(join(tmpdir(), 'certloop-bench-issue-'));
+  const caFile = join(work, 'ca.json');
+  writeFileSync(caFile, JSON.stringify(Object.fromEntries(CA_FIELDS.map((f) => [f, ca[f]]))), {
+    mode: 0o600,
+  });
   const rows = [];
   try {
     for (const n of sizes) {
@@ -94,14 +104,28 @@ export async function issue({ sizes, rounds, concurrency, log }) {
         const prefix = (way) => `${way}${n}r${round}`;
         const ways = {
           raw: async () => {
-            const requests = await prepareRequests(ca, names(prefix('raw'), n));
+            const requests = await prepareRequests(ca, issueNames(prefix('raw'), n));
             return inProcess(() => sendAll(ca, requests, concurrency));
           },
           minimal: () =>
-            inProcess(() => minimalIssue(ca, names(prefix('minimal'), n), concurrency, dir('minimal'))),
+            inProcess(() => minimalIssue(ca, issueNames(prefix('minimal'), n), concurrency, dir('minimal'))),
+          minimalProcess: async () => {
+            const args = [
+              caFile,
+              String(n),
+              prefix('minimalProcess'),
+              dir('minimalProcess'),
+              String(concurrency),
+            ];
+            const result = expectExit(
+              await runProcess(process.execPath, [MINIMAL_PROCESS, ...args]),
+              `the minimal issuer as a process (N=${n})`,
+            );
+            return { ms: result.ms, clientCpuMs: result.cpuMs };
+          },
           bare: () =>
             inProcess(() =>
-              minimalIssue(ca, names(prefix('bare'), n), concurrency, dir('bare'), { files: false }),
+              minimalIssue(ca, issueNames(prefix('bare'), n), concurrency, dir('bare'), { files: false }),
             ),
           certloop: certloopRun(ca, dir('certloop'), n, prefix('certloop'), concurrency),
         };
@@ -112,7 +136,7 @@ export async function issue({ sizes, rounds, concurrency, log }) {
         }
         const last = (way) => runs[way].at(-1).rate;
         log(
-          `issue N=${n}: raw ${last('raw').toFixed(0)}/s, minimal ${last('minimal').toFixed(0)}/s, without files ${last('bare').toFixed(0)}/s, certloop ${last('certloop').toFixed(0)}/s (${((100 * last('certloop')) / last('raw')).toFixed(0)}% of raw)`,
+          `issue N=${n}: raw ${last('raw').toFixed(0)}/s, minimal ${last('minimal').toFixed(0)}/s (own process ${last('minimalProcess').toFixed(0)}/s), without files ${last('bare').toFixed(0)}/s, certloop ${last('certloop').toFixed(0)}/s (${((100 * last('certloop')) / last('raw')).toFixed(0)}% of raw)`,
         );
       }
       const ratio = (way, base) => summary(runs[way].map((r, i) => r.rate / runs[base][i].rate));
@@ -123,6 +147,9 @@ export async function issue({ sizes, rounds, concurrency, log }) {
         ratio: ratio('certloop', 'raw'),
         ofRaw: { minimal: ratio('minimal', 'raw'), bare: ratio('bare', 'raw') },
         ofMinimal: ratio('certloop', 'minimal'),
+        ofMinimalProcess: ratio('certloop', 'minimalProcess'),
+        // What running as a process of its own costs the minimal issuer itself.
+        minimalProcessOfInProcess: ratio('minimalProcess', 'minimal'),
         // CPU per certificate (ms): where the machine's two cores go.
         cpuMsPerCertificate: Object.fromEntries(
           WAYS.map((way) => [
