@@ -1,12 +1,5 @@
 /** Private keys: generation, algorithm detection and WebCrypto import, all from PKCS#8 PEM. */
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  generateKeyPairSync,
-  type KeyObject,
-  webcrypto,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CertloopError, type KeyAlgorithm } from '@certloop/core';
 import {
@@ -50,24 +43,26 @@ export function keyObjectOf(key: PrivateKey | string): KeyObject {
 }
 
 /**
- * Generates a fresh private key. RSA off the event loop (a 4096-bit key takes
- * a second); elliptic-curve keys here (tens of µs: less than the hand-off to
- * libuv's pool and back, which issuing hundreds at once measured as half of
- * all the process's futex calls).
+ * Generates a fresh private key through libuv's pool, every algorithm. Not
+ * generateKeyPairSync, even for elliptic curves where it would be cheaper:
+ * in Node 20 a garbage collection during the JWK export that privateKeyPem
+ * makes can then destroy the generation job, whose destructor takes the
+ * mutex the export holds, and the process freezes for good (seen in the
+ * bench; key-generation-liveness.test.ts).
  */
 async function generateKeyObject(algorithm: KeyAlgorithm): Promise<KeyObject> {
   switch (algorithm) {
     case 'ecdsa-p256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+      return (await generateKeyPairAsync('ec', { namedCurve: 'P-256' })).privateKey;
     case 'ecdsa-p384':
-      return generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+      return (await generateKeyPairAsync('ec', { namedCurve: 'P-384' })).privateKey;
     case 'rsa-2048':
     case 'rsa-3072':
     case 'rsa-4096':
       return (await generateKeyPairAsync('rsa', { modulusLength: Number(algorithm.slice('rsa-'.length)) }))
         .privateKey;
     case 'ed25519':
-      return generateKeyPairSync('ed25519').privateKey;
+      return (await generateKeyPairAsync('ed25519')).privateKey;
   }
 }
 
