@@ -17,6 +17,18 @@ import { FakeWorld } from './fake-world.js';
 const web = aDesired(named('web'), withHooks('systemctl reload nginx'));
 const api = aDesired(named('api'), withHooks('systemctl reload nginx'));
 
+type Ports = ReturnType<FakeWorld['ports']>;
+type IssuedAnswer = Awaited<ReturnType<Ports['issuer']['issue']>>;
+
+/** The world's ports with every issuer answer changed by `change` (a CA that answers oddly). */
+function answering(world: FakeWorld, change: (answer: IssuedAnswer) => IssuedAnswer): Ports {
+  const ports = world.ports();
+  return {
+    ...ports,
+    issuer: { ...ports.issuer, issue: async (request) => change(await ports.issuer.issue(request)) },
+  };
+}
+
 describe('reconcileOnce', () => {
   it('acts on every certificate on the first run and on none on the second', async () => {
     const world = new FakeWorld();
@@ -342,18 +354,14 @@ describe('reconcileOnce', () => {
 
   it("records the serial, expiry and leaf hash of the certificate as inspected, not the issuer's summary of it", async () => {
     const world = new FakeWorld();
-    const ports = world.ports();
-    const report = await reconcileOnce(stateOf(web), {
-      ...ports,
-      issuer: {
-        ...ports.issuer,
-        issue: async (request) => ({
-          ...(await ports.issuer.issue(request)),
-          serial: 'what-the-issuer-says',
-          notAfter: '2099-01-01T00:00:00.000Z',
-        }),
-      },
-    });
+    const report = await reconcileOnce(
+      stateOf(web),
+      answering(world, (answer) => ({
+        ...answer,
+        serial: 'what-the-issuer-says',
+        notAfter: '2099-01-01T00:00:00.000Z',
+      })),
+    );
     expect(report.ok).toBe(true);
     const onDisk = world.observe(web, world.trust).certificate!;
     expect(onDisk.serial).not.toBe('what-the-issuer-says');
@@ -367,18 +375,13 @@ describe('reconcileOnce', () => {
 
   it('refuses an answer whose certificate cannot be read: nothing is written', async () => {
     const world = new FakeWorld();
-    const ports = world.ports();
-    const report = await reconcileOnce(stateOf(web), {
-      ...ports,
-      issuer: {
-        ...ports.issuer,
-        issue: async (request) => ({
-          ...(await ports.issuer.issue(request)),
-          certificatePem:
-            '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
-        }),
-      },
-    });
+    const report = await reconcileOnce(
+      stateOf(web),
+      answering(world, (answer) => ({
+        ...answer,
+        certificatePem: '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
+      })),
+    );
     expect(report.ok).toBe(false);
     expect(report.results[0]).toMatchObject({ action: 'issue', outcome: 'failed' });
     expect(report.results[0]!.error).toMatch(/was not written, it could not be read/);
