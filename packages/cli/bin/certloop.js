@@ -8,8 +8,9 @@
 // pool can still be sized here (measured: a no-op plan over 1,000 certificates
 // on storage with 1 ms per call ran 4 calls in flight instead of 16).
 // The same sizing as src/entry.ts (which does it for the single executable,
-// and says why 64): start the pool at 64 threads, then put the environment back as it was, so
-// hooks and other children get the user's, not certloop's tuning.
+// and says why 64): start the pool at 64 threads, then put the environment
+// back as it was, so hooks and other children get the user's, not certloop's
+// tuning.
 'use strict';
 if (process.env.UV_THREADPOOL_SIZE === undefined) {
   process.env.UV_THREADPOOL_SIZE = '64';

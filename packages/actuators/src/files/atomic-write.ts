@@ -4,10 +4,10 @@
  * key is never readable by anyone else, not even for an instant.
  *
  * Phase 1 prepares a complete temp file next to each changed target, all of
- * them at once (on NFS every call is a round trip): created
- * with O_EXCL|O_NOFOLLOW (a planted file or symbolic link is refused, never
- * followed), fchmod to the exact mode and fchown BEFORE the first byte, then
- * written and fsynced. Phase 2 starts only when every temp is complete: each
+ * them at once (on NFS every call is a round trip): created with
+ * O_EXCL|O_NOFOLLOW (a planted file or symbolic link is refused, never
+ * followed), fchown and fchmod to the exact mode (unless the create already
+ * gave it) BEFORE the first byte, then written and fsynced. Phase 2 starts only when every temp is complete: each
  * is renamed over its target, in the order given, and each affected directory
  * is fsynced once so the renames survive a crash. A reader can therefore see
  * a mismatched pair only between two renames. Any failure removes every temp
