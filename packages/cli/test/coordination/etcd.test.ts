@@ -10,14 +10,14 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type EtcdHandle, etcdBinary, type StepCaHandle, startEtcd, startStepCa } from '@certloop/testbed';
+import { type EtcdHandle, etcdBinary, startEtcd } from '@certloop/testbed';
 import {
   certificateAt,
   hookLines,
   metricValue,
   type ServiceWorkspace,
   scrape,
-  serviceWorkspace,
+  useServiceFixtures,
   waitFor,
 } from '../service/support.js';
 import { runCli } from '../support/run.js';
@@ -87,33 +87,20 @@ if (etcd === undefined) {
 }
 
 describeWithEtcd('certloop services coordinated by a real etcd', () => {
-  let ca: StepCaHandle;
+  const fixtures = useServiceFixtures();
   let server: EtcdHandle;
-  const started: Service[] = [];
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    ca = await startStepCa();
-  });
 
   beforeEach(async () => {
     server = await startEtcd();
   });
 
   afterEach(async () => {
-    for (const service of started.splice(0))
-      if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    fixtures.killServices();
     await server.dispose();
   });
 
-  afterAll(async () => {
-    await ca?.dispose();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
-
   async function workspace(): Promise<ServiceWorkspace> {
-    const ws = await serviceWorkspace(ca);
-    dirs.push(ws.dir);
+    const ws = await fixtures.workspace();
     await onEtcd(ws, server, CERTS);
     return ws;
   }
@@ -132,7 +119,7 @@ describeWithEtcd('certloop services coordinated by a real etcd', () => {
       const ws = await workspace();
       const services: Service[] = [];
       for (let i = 0; i < count; i += 1) services.push(await startService(ws));
-      started.push(...services);
+      fixtures.track(...services);
 
       for (const name of CERTS)
         await waitFor(`the certificate ${name}`, () => certificateAt(ws.certPath(name)));
@@ -168,7 +155,7 @@ describeWithEtcd('certloop services coordinated by a real etcd', () => {
   test('kill -9 the leader: a standby takes over within the TTL + 2 s and acts', async () => {
     const ws = await workspace();
     const services = [await startService(ws), await startService(ws)];
-    started.push(...services);
+    fixtures.track(...services);
     const leader = await theLeader(services);
     const standby = services.find((s) => s !== leader)!;
     for (const name of CERTS)
@@ -192,7 +179,7 @@ describeWithEtcd('certloop services coordinated by a real etcd', () => {
   test('etcd stops answering: the leader stops acting within the TTL, and acts again when etcd returns', async () => {
     const ws = await workspace();
     const services = [await startService(ws), await startService(ws)];
-    started.push(...services);
+    fixtures.track(...services);
     const leader = await theLeader(services);
     for (const name of CERTS)
       await waitFor(`the certificate ${name}`, () => certificateAt(ws.certPath(name)));
@@ -226,7 +213,7 @@ describeWithEtcd('certloop services coordinated by a real etcd', () => {
   test('reconcile --once: gives up at once with --lock-timeout 0, naming the leader; otherwise waits for it', async () => {
     const ws = await workspace();
     const service = await startService(ws);
-    started.push(service);
+    fixtures.track(service);
     await theLeader([service]);
     const flags = ['--etcd-endpoints', server.url, '--etcd-ttl', `${TTL_MS / 1000}s`];
 

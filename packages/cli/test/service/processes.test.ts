@@ -7,7 +7,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReconcileReport } from '@certloop/reconciler';
-import { type StepCaHandle, startStepCa } from '@certloop/testbed';
 import { runCli } from '../support/run.js';
 import { type ServiceProcess, spawnService } from '../support/service.js';
 import {
@@ -16,7 +15,7 @@ import {
   metricValue,
   type ServiceWorkspace,
   scrape,
-  serviceWorkspace,
+  useServiceFixtures,
   waitFor,
 } from './support.js';
 
@@ -33,27 +32,14 @@ function locksUnder(dir: string): string[] {
 }
 
 describe('certloop reconcile as processes', () => {
-  let ca: StepCaHandle;
-  const started: ServiceProcess[] = [];
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    ca = await startStepCa();
-  });
-
-  afterAll(async () => {
-    for (const service of started) if (service.child.exitCode === null) service.child.kill('SIGKILL');
-    await ca?.dispose();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
+  const fixtures = useServiceFixtures();
 
   it('lets only one of two services on one state directory act; a --once run beside them finds nothing to do', async () => {
-    const ws = await serviceWorkspace(ca);
-    dirs.push(ws.dir);
+    const ws = await fixtures.workspace();
     await ws.writeManifest([{ name: 'shared', hooks: [ws.recordHook] }]);
     const a = await startServiceProcess(ws);
     const b = await startServiceProcess(ws);
-    started.push(a, b);
+    fixtures.track(a, b);
 
     const first = await waitFor('the first certificate', () => certificateAt(ws.certPath('shared')));
     await waitFor(
@@ -101,14 +87,13 @@ describe('certloop reconcile as processes', () => {
   });
 
   it('finishes the pass in flight on SIGTERM, releases the lock and exits 0', async () => {
-    const ws = await serviceWorkspace(ca);
-    dirs.push(ws.dir);
+    const ws = await fixtures.workspace();
     const marker = join(ws.dir, 'hook-progress.log');
     await ws.writeManifest([
       { name: 'slow', hooks: [`echo started >> ${marker}; sleep 2; echo finished >> ${marker}`] },
     ]);
     const service = await startServiceProcess(ws);
-    started.push(service);
+    fixtures.track(service);
     await waitFor('the hook to start', () => hookLines(marker).length > 0);
     service.child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
@@ -126,8 +111,7 @@ describe('certloop reconcile as processes', () => {
   });
 
   it('abandons a pass still running when --shutdown-grace runs out, and the next run takes over', async () => {
-    const ws = await serviceWorkspace(ca);
-    dirs.push(ws.dir);
+    const ws = await fixtures.workspace();
     const marker = join(ws.dir, 'hook-progress.log');
     const hang = join(ws.dir, 'hang');
     await writeFile(hang, '');
@@ -138,7 +122,7 @@ describe('certloop reconcile as processes', () => {
       },
     ]);
     const service = await startServiceProcess(ws, '--shutdown-grace', '1s');
-    started.push(service);
+    fixtures.track(service);
     await waitFor('the hook to start', () => hookLines(marker).length > 0);
     service.child.kill('SIGTERM');
     expect(await service.exit).toBe(0);

@@ -1,11 +1,12 @@
 /** A workspace for service tests: a v1 manifest against the real step-ca, a hook that records its runs, polling. */
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StepCaHandle } from '@certloop/testbed';
+import { type StepCaHandle, startStepCa } from '@certloop/testbed';
+import type { ServiceProcess } from '../support/service.js';
 
 export interface CertSpec {
   readonly name: string;
@@ -136,4 +137,40 @@ export function seriesOf(text: string, name: string): string[] {
 export async function scrape(url: string, path = '/metrics'): Promise<{ status: number; text: string }> {
   const response = await fetch(`${url}${path}`);
   return { status: response.status, text: await response.text() };
+}
+
+/**
+ * For a describe block: one step-ca for all its tests, and the workspaces and
+ * service processes they start, removed and SIGKILLed when the block ends
+ * (`killServices` ends the processes earlier, e.g. after each test).
+ */
+export function useServiceFixtures() {
+  let ca: StepCaHandle | undefined;
+  const services: ServiceProcess[] = [];
+  const dirs: string[] = [];
+  const killServices = (): void => {
+    for (const service of services.splice(0))
+      if (service.child.exitCode === null) service.child.kill('SIGKILL');
+  };
+  beforeAll(async () => {
+    ca = await startStepCa();
+  });
+  afterAll(async () => {
+    killServices();
+    await ca?.dispose();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    async workspace(): Promise<ServiceWorkspace> {
+      if (ca === undefined) throw new Error('useServiceFixtures: the step-ca has not started');
+      const ws = await serviceWorkspace(ca);
+      dirs.push(ws.dir);
+      return ws;
+    },
+    /** Killed when the block ends (or at killServices), if still running. */
+    track(...started: ServiceProcess[]): void {
+      services.push(...started);
+    },
+    killServices,
+  };
 }
